@@ -1,0 +1,44 @@
+"""The command line: a thin shell over the library. Errors become one-line messages and exit
+codes here, and nowhere else."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from dunguard import __version__
+from dunguard.commands.detect import detect_cmd, rules_group
+from dunguard.errors import DunguardError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dunguard")
+def cli() -> None:
+    """dunguard (催收卫士): detect and document abusive debt collection."""
+
+
+cli.add_command(detect_cmd)
+cli.add_command(rules_group)
+# Further command groups register here, one line each.
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        result = cli.main(args=argv, prog_name="dunguard", standalone_mode=False)
+    except DunguardError as exc:
+        click.echo(f"dunguard: error: {exc}", err=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("dunguard: aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except BrokenPipeError:
+        return 0
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
