@@ -128,7 +128,8 @@ class LogEvidence:
 
     def key(self) -> str:
         ids = ",".join(self.event_ids)
-        return f"log|{self.account_id}|{self.person_id or ''}|{ids}|{self.window_start}|{self.window_end}"
+        person = self.person_id or ""
+        return f"log|{self.account_id}|{person}|{ids}|{self.window_start}|{self.window_end}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -211,7 +212,9 @@ class Finding:
             recognizer=ex["recognizer"],
             method=ex["method"],
             base_score=float(ex["base_score"]),
-            adjustments=tuple(Adjustment(float(a["delta"]), a["reason"]) for a in ex["adjustments"]),
+            adjustments=tuple(
+                Adjustment(float(a["delta"]), a["reason"]) for a in ex["adjustments"]
+            ),
             citations=tuple(Citation(**c) for c in ex["citations"]),
             sentences=tuple(sorted(ex.get("sentences", {}).items())),
         )
