@@ -1,15 +1,343 @@
-"""Temporary: replaced by the detector's commands within this session."""
+"""``dunguard detect`` and ``dunguard rules``: thin shells over ``dunguard.detect``."""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
 import click
+
+from dunguard.commands._progress import Progress
+from dunguard.detect.batch import MessageRecord, read_messages
+from dunguard.detect.detector import Detector
+from dunguard.detect.packs import Rule, load_pack_file
+from dunguard.detect.report import highlight, message_record, summary, ui_language
+from dunguard.detect.ruletest import check_examples
+from dunguard.errors import ConfigError
+from dunguard.settings import PRESETS, check_lang
+from dunguard.taxonomy import TEXT_CATEGORIES, info
+
+PROGRESS_MIN = 2000
+
+_preset = click.option(
+    "--preset",
+    type=click.Choice(sorted(PRESETS)),
+    default="strict",
+    show_default=True,
+    help="strict: precision first (automatic flags); evidence: recall first (borrowers).",
+)
+_rules = click.option(
+    "--rules",
+    "rule_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="An extra rule pack (YAML); may be repeated.",
+)
+_ui = click.option(
+    "--ui-lang",
+    type=click.Choice(["auto", "zh", "en"]),
+    default="auto",
+    show_default=True,
+    help="Language of category names and explanations (auto: the message's).",
+)
+
+
+def _write(out: str | None, text: str) -> None:
+    """Write to stdout, or atomically to ``out`` (a temporary file renamed into place)."""
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    target = Path(out)
+    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _color(quote: str, number: int) -> str:
+    return click.style(quote, fg="red", bold=True, underline=True) + click.style(
+        f"[{number}]", fg="red"
+    )
+
+
+def _bracket(quote: str, number: int) -> str:
+    return f"【{quote}】[{number}]"
+
+
+def _table(
+    records: list[dict[str, Any]], texts: dict[str, str], ui: str | None, color: bool
+) -> str:
+    lines: list[str] = []
+    for rec in records:
+        shown = rec["findings"]
+        if len(records) > 1 and not shown:
+            continue
+        lang = ui_language(rec["lang"], ui)
+        if len(records) > 1:
+            lines.append(f"# {rec['id']} ({rec['lang']})")
+        lines.append(highlight(texts[rec["id"]], shown, _color if color else _bracket))
+        if not shown:
+            lines.append("  (no finding)" if lang == "en" else "  （未发现违规）")
+        for i, f in enumerate(shown, 1):
+            head = (
+                f"  [{i}] {f['category_name']} ({f['category']})"
+                f"  score {f['score']:.2f}  {f['severity']}"
+            )
+            lines.append(click.style(head, bold=True) if color else head)
+            lines.append(f"      rule: {f['rule']}")
+            lines.append(f"      citation: {f['citation']}")
+            lines.append(f"      {f['explanation']}")
+        lines.append("")
+    if len(records) > 1:
+        s = summary(records)
+        lines.append(
+            f"{s['messages']} messages, {s['messages_flagged']} flagged, {s['findings']} findings"
+        )
+        for cat, n in s["by_category"].items():
+            lines.append(f"  {n:6d}  {cat}  {info(cat).zh} / {info(cat).en}")
+    return "\n".join(lines) + "\n"
 
 
 @click.command("detect")
-def detect_cmd() -> None:
-    """Detect violations in collection messages."""
+@click.argument("text", required=False)
+@click.option(
+    "--input",
+    "-i",
+    "input_path",
+    help="Read messages from FILE (.jsonl, .txt, .csv) or - for stdin.",
+)
+@click.option(
+    "--input-format", type=click.Choice(["jsonl", "txt", "csv"]), help="Override the input format."
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["table", "json", "jsonl"]),
+    default=None,
+    help="Output format (default: table for one text, jsonl for a file).",
+)
+@_preset
+@click.option(
+    "--lang",
+    type=click.Choice(["auto", "zh", "en"]),
+    default="auto",
+    show_default=True,
+    help="Language of the messages (auto: detect per message).",
+)
+@_rules
+@click.option(
+    "--text-column", default="text", show_default=True, help="CSV column with the message text."
+)
+@click.option(
+    "--id-column", default=None, help="CSV column with the message id (default: id, else the line)."
+)
+@click.option(
+    "--encoding", default="utf-8", show_default=True, help="Input encoding, e.g. gb18030."
+)
+@click.option(
+    "--out", "-o", type=click.Path(dir_okay=False), help="Write the output to FILE (atomically)."
+)
+@_ui
+@click.option(
+    "--threshold", type=click.FloatRange(0, 1), help="Override the preset's score threshold."
+)
+def detect_cmd(
+    text: str | None,
+    input_path: str | None,
+    input_format: str | None,
+    fmt: str | None,
+    preset: str,
+    lang: str,
+    rule_files: tuple[str, ...],
+    text_column: str,
+    id_column: str | None,
+    encoding: str,
+    out: str | None,
+    ui_lang: str,
+    threshold: float | None,
+) -> None:
+    """Detect abusive-collection violations in TEXT or in the messages of --input.
+
+    \b
+    dunguard detect "再不还钱就让你坐牢"
+    dunguard detect --input messages.jsonl --format jsonl
+    cat messages.txt | dunguard detect --input - --preset evidence
+    """
+    if (text is None) == (input_path is None):
+        raise ConfigError("give either a TEXT argument or --input FILE (use - for stdin)")
+    msg_lang = check_lang(lang)
+    ui = None if ui_lang == "auto" else ui_lang
+    if text is not None:
+        records = [MessageRecord("1", text)]
+        fmt = fmt or "table"
+    else:
+        assert input_path is not None
+        records = read_messages(
+            input_path,
+            fmt=input_format,
+            text_column=text_column,
+            id_column=id_column,
+            encoding=encoding,
+        )
+        fmt = fmt or "jsonl"
+    detector = Detector(preset=preset, threshold=threshold, rules=rule_files)
+    results: list[dict[str, Any]] = []
+    show = len(records) >= PROGRESS_MIN
+    with Progress(len(records), "detect", enabled=show) as progress:
+        for rec in records:
+            found_lang, findings = detector.analyse(rec.text, rec.lang or msg_lang, rec.id)
+            results.append(message_record(rec.id, found_lang, findings, ui))
+            progress.advance()
+    if fmt == "jsonl":
+        body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results)
+    elif fmt == "json":
+        doc = {
+            "preset": preset,
+            "threshold": detector.threshold,
+            "messages": results,
+            "summary": summary(results),
+        }
+        body = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    else:
+        color = out is None and sys.stdout.isatty()
+        body = _table(results, {r.id: r.text for r in records}, ui, color)
+    _write(out, body)
+
+
+# ------------------------------------------------------------------------------ rules
 
 
 @click.group("rules")
 def rules_group() -> None:
-    """List, show and test rules."""
+    """List, show and test the rules of the loaded packs."""
+
+
+def _detector(rule_files: tuple[str, ...]) -> Detector:
+    return Detector(preset="evidence", rules=rule_files)
+
+
+@rules_group.command("list")
+@_rules
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Only rules for this language.")
+@click.option("--category", type=click.Choice([c.value for c in TEXT_CATEGORIES]))
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def rules_list(
+    rule_files: tuple[str, ...], lang: str | None, category: str | None, fmt: str
+) -> None:
+    """List every rule with its category, prior score and citations."""
+    rules = [
+        r
+        for r in _detector(rule_files).rules
+        if (lang is None or r.lang == lang) and (category is None or r.category.value == category)
+    ]
+    if fmt == "json":
+        click.echo(json.dumps([_rule_doc(r) for r in rules], ensure_ascii=False, indent=2))
+        return
+    for r in rules:
+        refs = ", ".join(c.ref or c.instrument for c in r.citations)
+        click.echo(f"{r.id:<48} {r.category.value:<24} {r.score:4.2f}  {r.title(r.lang)}  [{refs}]")
+    click.echo(f"{len(rules)} rules")
+
+
+def _rule_doc(r: Rule) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "pack": r.pack,
+        "lang": r.lang,
+        "category": r.category.value,
+        "severity": r.severity.value,
+        "score": r.score,
+        "name": dict(r.name),
+        "explain": dict(r.explain),
+        "citations": [c.to_dict() for c in r.citations],
+        "any": list(r.any_terms),
+        "all": [list(g) for g in r.all_groups],
+        "none": list(r.none_terms),
+        "within": r.within,
+        "patterns": [p.pattern for p in r.patterns],
+        "unless": list(r.unless),
+        "context": [
+            {"words": list(c.words), "delta": c.delta, "reason": c.reason} for c in r.context
+        ],
+        "match": list(r.match),
+        "no_match": list(r.no_match),
+        "source": r.source,
+    }
+
+
+@rules_group.command("show")
+@click.argument("rule_id")
+@_rules
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def rules_show(rule_id: str, rule_files: tuple[str, ...], fmt: str) -> None:
+    """Document one rule: what it means, why, its citation, its terms and examples."""
+    detector = _detector(rule_files)
+    rule = detector.rule(rule_id)
+    if rule is None:
+        close = [r.id for r in detector.rules if rule_id.split(".v")[0] in r.id][:5]
+        hint = f"; did you mean: {', '.join(close)}" if close else "; see 'dunguard rules list'"
+        raise ConfigError(f"no rule {rule_id!r}{hint}")
+    doc = _rule_doc(rule)
+    if fmt == "json":
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    cat = info(rule.category)
+    click.echo(f"{rule.id}   ({rule.source})")
+    click.echo(f"  {rule.name.get('zh', '')} / {rule.name.get('en', '')}")
+    click.echo(f"  category: {cat.code.value} ({cat.zh} / {cat.en})")
+    click.echo(f"  severity: {rule.severity.value}; prior score {rule.score}")
+    for c in rule.citations:
+        conf = f", confidence {c.confidence}" if c.confidence else ""
+        click.echo(f"  citation: {c}{conf}")
+    for key in ("zh", "en"):
+        if key in rule.explain:
+            click.echo(f"  explain ({key}): {rule.explain[key]}")
+    click.echo(f"  any: {', '.join(rule.any_terms)}")
+    for group in rule.all_groups:
+        click.echo(f"  all (within {rule.within}): {', '.join(group)}")
+    if rule.none_terms:
+        click.echo(f"  none (within {rule.within}): {', '.join(rule.none_terms)}")
+    for p in rule.patterns:
+        click.echo(f"  pattern: {p.pattern}")
+    if rule.unless:
+        click.echo(f"  unless: {', '.join(rule.unless)}")
+    for ctx in rule.context:
+        click.echo(f"  context {ctx.delta:+.2f} ({ctx.reason}): {', '.join(ctx.words)}")
+    for ex in rule.match:
+        click.echo(f"  match:    {ex}")
+    for ex in rule.no_match:
+        click.echo(f"  no_match: {ex}")
+
+
+@rules_group.command("test")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+def rules_test(files: tuple[str, ...]) -> int:
+    """Check every rule against its own match / no_match examples.
+
+    With FILEs, test the rules of those packs (loaded beside the built-in ones); without, test
+    the built-in packs. Exits 1 when an example fails.
+    """
+    detector = _detector(files)
+    if files:
+        wanted = {r.id for f in files for r in load_pack_file(f).rules}
+        rules = [r for r in detector.rules if r.id in wanted]
+    else:
+        rules = list(detector.rules)
+    count, failures = check_examples(detector, rules)
+    for failure in failures:
+        click.echo(f"FAIL {failure.describe()}")
+    click.echo(f"{len(rules)} rules, {count} examples checked, {len(failures)} failed")
+    return 1 if failures else 0
