@@ -9,6 +9,7 @@ import click
 
 from dunguard import __version__
 from dunguard.commands.detect import detect_cmd, rules_group
+from dunguard.commands.ingest import ingest_cmd, scan_cmd, timeline_cmd
 from dunguard.errors import DunguardError
 
 
@@ -20,6 +21,9 @@ def cli() -> None:
 
 cli.add_command(detect_cmd)
 cli.add_command(rules_group)
+cli.add_command(ingest_cmd)
+cli.add_command(scan_cmd)
+cli.add_command(timeline_cmd)
 # Further command groups register here, one line each.
 
 

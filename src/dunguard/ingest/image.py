@@ -1,0 +1,204 @@
+"""Screenshots: OCR with RapidOCR (its wheel ships the Chinese and English models; nothing is
+downloaded), then OCR boxes grouped into chat bubbles. A bubble nearer the left edge is the
+counterpart's (incoming), nearer the right edge the borrower's (outgoing); centred lines are
+times shown between bubbles (or the chat title near the top)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from dunguard.errors import InputError
+from dunguard.ingest.message import Channel, Direction, Message
+from dunguard.ingest.options import FileReport, ReadOptions
+from dunguard.ingest.sources import Source
+from dunguard.ingest.times import parse_time
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+__all__ = ["Box", "Bubble", "group_bubbles", "load_image", "ocr_available", "read_image"]
+
+NOT_OCRED = "not OCRed: install the OCR extra (pip install 'dunguard[ocr]') to read screenshots"
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    score: float = 1.0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+@dataclass(slots=True)
+class Bubble:
+    side: str
+    """left (counterpart), right (borrower)."""
+    boxes: list[Box] = field(default_factory=list)
+    timestamp: datetime | None = None
+    time_shown: str | None = None
+
+    @property
+    def text(self) -> str:
+        out = ""
+        for box in self.boxes:
+            if out and not (_cjk_edge(out[-1]) and _cjk_edge(box.text[0])):
+                out += " "
+            out += box.text
+        return out
+
+    @property
+    def bounds(self) -> tuple[int, int, int, int]:
+        return (
+            round(min(b.x0 for b in self.boxes)),
+            round(min(b.y0 for b in self.boxes)),
+            round(max(b.x1 for b in self.boxes)),
+            round(max(b.y1 for b in self.boxes)),
+        )
+
+
+def _cjk_edge(ch: str) -> bool:
+    return ch > "\u2e80"
+
+
+_CLOCK = re.compile(r"\d{1,2}[:：]\d{2}")
+
+
+def group_bubbles(
+    boxes: Sequence[Box], width: float, height: float
+) -> tuple[str | None, list[Bubble]]:
+    """(chat title, bubbles in reading order) from OCR boxes of one screenshot."""
+    title: str | None = None
+    bubbles: list[Bubble] = []
+    current: Bubble | None = None
+    when: datetime | None = None
+    shown: str | None = None
+    for box in sorted(boxes, key=lambda b: ((b.y0 + b.y1) / 2, b.x0)):
+        if box.y1 < 0.045 * height or not box.text.strip():
+            continue  # the phone's status bar
+        left_gap, right_gap = box.x0, width - box.x1
+        centred = abs(left_gap - right_gap) < 0.08 * width and left_gap > 0.12 * width
+        if centred:
+            current = None
+            if _CLOCK.search(box.text):
+                shown = box.text.strip()
+                when = parse_time(shown)
+            elif title is None and box.y0 < 0.12 * height:
+                title = box.text.strip()
+            continue
+        side = "left" if left_gap < right_gap else "right"
+        if (
+            current is not None
+            and current.side == side
+            and box.y0 - current.boxes[-1].y1 < 0.9 * current.boxes[-1].height
+        ):
+            current.boxes.append(box)
+            continue
+        current = Bubble(side, [box], when, shown)
+        bubbles.append(current)
+    return title, bubbles
+
+
+@lru_cache(maxsize=1)
+def ocr_available() -> bool:
+    try:
+        import PIL  # noqa: F401
+        import rapidocr_onnxruntime  # type: ignore[import-untyped,unused-ignore]  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _engine() -> Any:
+    from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped,unused-ignore]
+
+    return RapidOCR()
+
+
+def load_image(source: Source, max_pixels: int) -> Image:
+    """Open and decode an image, refusing decompression bombs before decoding."""
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+
+    with source.open() as fh:
+        try:
+            img = PILImage.open(fh)
+            width, height = img.size
+            if width * height > max_pixels:
+                raise InputError(
+                    source.name,
+                    f"image of {width}x{height} pixels exceeds the limit of "
+                    f"{max_pixels} pixels (decompression bomb?)",
+                )
+            img.load()
+            return img.convert("RGB")
+        except InputError:
+            raise
+        except PILImage.DecompressionBombError:
+            raise InputError(source.name, "image exceeds the decompression bomb limit") from None
+        except UnidentifiedImageError:
+            raise InputError(source.name, "not an image Pillow can read") from None
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise InputError(source.name, f"corrupt or truncated image ({exc})") from None
+
+
+def ocr_boxes(img: Image) -> list[Box]:
+    result, _ = _engine()(img)
+    boxes = []
+    for points, text, score in result or []:
+        xs = [p[0] for p in points]
+        ys = [p[1] for p in points]
+        boxes.append(Box(min(xs), min(ys), max(xs), max(ys), str(text), float(score)))
+    return boxes
+
+
+def read_image(
+    source: Source, sha: str, options: ReadOptions, report: FileReport
+) -> Iterator[Message]:
+    report.format = "image"
+    if not options.ocr or not ocr_available():
+        note = "not OCRed: OCR switched off" if not options.ocr else NOT_OCRED
+        report.note = note
+        yield Message(
+            source=source.name,
+            source_sha256=sha,
+            position="file",
+            text="",
+            channel=Channel.IMAGE,
+            meta={"note": note},
+        )
+        return
+    img = load_image(source, options.limits.max_image_pixels)
+    report.format = "image-ocr"
+    title, bubbles = group_bubbles(ocr_boxes(img), img.width, img.height)
+    for bubble in bubbles:
+        x0, y0, x1, y1 = bubble.bounds
+        incoming = bubble.side == "left"
+        meta = {"side": bubble.side, "ocr_score": f"{min(b.score for b in bubble.boxes):.3f}"}
+        if bubble.time_shown and bubble.timestamp is None:
+            meta["time_shown"] = bubble.time_shown
+        yield Message(
+            source=source.name,
+            source_sha256=sha,
+            position=f"box {x0},{y0},{x1},{y1}",
+            text=bubble.text,
+            channel=Channel.IMAGE,
+            direction=Direction.IN if incoming else Direction.OUT,
+            timestamp=bubble.timestamp.replace(tzinfo=options.tz)
+            if bubble.timestamp and options.tz
+            else bubble.timestamp,
+            sender=title if incoming else "me",
+            counterpart=title,
+            meta=meta,
+        )
