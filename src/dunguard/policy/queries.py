@@ -1,0 +1,238 @@
+"""One SQL query per policy kind, built from the pack's parameters.
+
+The text is portable SQL that DuckDB and Spark SQL both accept: window functions with ROWS or
+integer RANGE frames, CASE, joins, integer arithmetic. It reads the prepared ``events`` table
+(see ``policy/loader.py``), whose derived columns ``ts_us``, ``local_day`` and ``local_us`` are
+integers, so both engines compute the same thing. Every query returns ``HIT_COLUMNS``: one row per
+event that should not have happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from dunguard.policy.packs import PolicySpec
+
+__all__ = ["HIT_COLUMNS", "policy_sql"]
+
+DAY_US = 86_400_000_000
+
+HIT_COLUMNS = (
+    "rule",
+    "event_id",
+    "account_id",
+    "person_id",
+    "channel",
+    "agency_id",
+    "collector_id",
+    "tz",
+    "ts_us",
+    "local_day",
+    "measured",
+    "lim",
+    "win_start_day",
+    "win_end_day",
+    "trigger_ts_us",
+)
+
+_OUT_CONTACT = "kind = 'contact' AND direction = 'outbound'"
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _in(values: Iterable[str]) -> str:
+    return "(" + ", ".join(_lit(v) for v in values) + ")"
+
+
+def _select(
+    spec: PolicySpec,
+    alias: str,
+    measured: str,
+    lim: int,
+    win_start_day: str = "CAST(NULL AS INT)",
+    win_end_day: str = "CAST(NULL AS INT)",
+    trigger: str = "CAST(NULL AS BIGINT)",
+) -> str:
+    a = alias
+    return (
+        f"SELECT {_lit(spec.id)} AS rule, {a}.event_id, {a}.account_id, {a}.person_id, "
+        f"{a}.channel, {a}.agency_id, {a}.collector_id, {a}.tz, {a}.ts_us, {a}.local_day, "
+        f"CAST({measured} AS BIGINT) AS measured, CAST({lim} AS BIGINT) AS lim, "
+        f"CAST({win_start_day} AS INT) AS win_start_day, "
+        f"CAST({win_end_day} AS INT) AS win_end_day, "
+        f"CAST({trigger} AS BIGINT) AS trigger_ts_us"
+    )
+
+
+def _quiet_hours(s: PolicySpec) -> str:
+    start, end = s.time_us("start"), s.time_us("end")
+    ge = ">=" if s.flag("start_inclusive") else ">"
+    if start > end:  # the window crosses midnight
+        inside = f"(local_us {ge} {start} OR local_us < {end})"
+    else:
+        inside = f"(local_us {ge} {start} AND local_us < {end})"
+    exempt = s.strs("exempt_channels")
+    not_exempt = f" AND channel NOT IN {_in(exempt)}" if exempt else ""
+    return (
+        _select(s, "e", "FLOOR(e.local_us / 1000000)", start // 1_000_000)
+        + f" FROM events e WHERE {_OUT_CONTACT}{not_exempt} AND {inside}"
+    )
+
+
+def _daily_cap(s: PolicySpec) -> str:
+    outcomes = s.strs("outcomes")
+    only = f" AND outcome IN {_in(outcomes)}" if outcomes else ""
+    limit = s.num("limit")
+    return (
+        _select(s, "e", "e.n", limit, "e.local_day", "e.local_day + 1")
+        + " FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY person_id, local_day "
+        "ORDER BY ts_us, event_id) AS n FROM events "
+        f"WHERE {_OUT_CONTACT} AND channel = {_lit(s.params['channel'])} "
+        f"AND person_role IN {_in(s.strs('roles'))}{only}) e "
+        f"WHERE e.n > {limit}"
+    )
+
+
+def _rolling_calls(s: PolicySpec) -> str:
+    days, limit = s.num("window_days"), s.num("limit")
+    excluded = s.strs("exclude_outcomes")
+    keep = f" AND outcome NOT IN {_in(excluded)}" if excluded else ""
+    back = days - 1
+    calls = (
+        f"SELECT * FROM events WHERE {_OUT_CONTACT} AND channel = 'call' "
+        f"AND person_role IN {_in(s.strs('roles'))}{keep}"
+    )
+    # Cheap pre-filter: all calls on the dates [d - back, d] (a superset of those up to the
+    # event) must exceed the limit before the exact ordered count is worth a join.
+    cand = (
+        f"SELECT * FROM (SELECT *, COUNT(*) OVER (PARTITION BY person_id, account_id "
+        f"ORDER BY local_day RANGE BETWEEN {back} PRECEDING AND CURRENT ROW) AS n_days "
+        f"FROM ({calls}) x) y WHERE n_days > {limit}"
+    )
+    grouped = (
+        "SELECT e.event_id, e.account_id, e.person_id, e.channel, e.agency_id, e.collector_id, "
+        "e.tz, e.ts_us, e.local_day, COUNT(*) AS n "
+        f"FROM ({cand}) e JOIN ({calls}) c ON c.person_id = e.person_id "
+        f"AND c.account_id = e.account_id AND c.local_day >= e.local_day - {back} "
+        "AND c.local_day <= e.local_day "
+        "AND (c.ts_us < e.ts_us OR (c.ts_us = e.ts_us AND c.event_id <= e.event_id)) "
+        "GROUP BY e.event_id, e.account_id, e.person_id, e.channel, e.agency_id, "
+        "e.collector_id, e.tz, e.ts_us, e.local_day"
+    )
+    return (
+        _select(s, "g", "g.n", limit, f"g.local_day - {back}", "g.local_day + 1")
+        + f" FROM ({grouped}) g WHERE g.n > {limit}"
+    )
+
+
+def _after_conversation(s: PolicySpec) -> str:
+    days = s.num("days")
+    frame = (
+        "OVER (PARTITION BY person_id, account_id ORDER BY ts_us "
+        "RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+    )
+    pairs = (
+        "SELECT DISTINCT person_id AS cp, account_id AS ca FROM events "
+        "WHERE kind = 'contact' AND channel = 'call' AND outcome = 'conversation'"
+    )
+    calls = (
+        "SELECT c.*, CASE WHEN c.outcome = 'conversation' THEN c.local_day END AS conv_day, "
+        "CASE WHEN c.outcome = 'conversation' THEN c.ts_us END AS conv_ts "
+        f"FROM events c JOIN ({pairs}) p ON c.person_id = p.cp AND c.account_id = p.ca "
+        "WHERE c.kind = 'contact' AND c.channel = 'call'"
+    )
+    windowed = (
+        f"SELECT *, MAX(conv_day) {frame} AS last_day, MAX(conv_ts) {frame} AS last_ts "
+        f"FROM ({calls}) k"
+    )
+    return (
+        _select(
+            s,
+            "w",
+            "w.local_day - w.last_day + 1",
+            days,
+            "w.last_day",
+            f"w.last_day + {days}",
+            "w.last_ts",
+        )
+        + f" FROM ({windowed}) w WHERE w.direction = 'outbound' AND w.last_day IS NOT NULL "
+        f"AND w.local_day <= w.last_day + {days - 1}"
+    )
+
+
+def _after_request(s: PolicySpec) -> str:
+    match = s.strs("match")
+    targets = s.strs("target_roles")
+    exempt = s.strs("exempt_channels")
+    requests = (
+        "SELECT " + ", ".join(f"{m} AS r_{m}" for m in match) + ", MIN(ts_us) AS trig "
+        f"FROM events WHERE kind = {_lit(s.params['request'])} GROUP BY " + ", ".join(match)
+    )
+    on = " AND ".join(f"e.{m} = r.r_{m}" for m in match)
+    where = ["e.kind = 'contact'", "e.direction = 'outbound'", "e.ts_us > r.trig"]
+    if targets:
+        where.append(f"e.person_role IN {_in(targets)}")
+    if exempt:
+        where.append(f"e.channel NOT IN {_in(exempt)}")
+    return (
+        _select(s, "e", "1", 0, trigger="r.trig")
+        + f" FROM events e JOIN ({requests}) r ON {on} WHERE "
+        + " AND ".join(where)
+    )
+
+
+def _third_party_reachable(s: PolicySpec) -> str:
+    targets = _in(s.strs("target_roles"))
+    outcomes = s.strs("outcomes")
+    answered = (
+        f"kind = 'contact' AND channel = 'call' AND person_role IN {_in(s.strs('debtor_roles'))}"
+        + (f" AND outcome IN {_in(outcomes)}" if outcomes else "")
+    )
+    target = f"{_OUT_CONTACT} AND person_role IN {targets}"
+    back_us = s.num("lookback_days") * DAY_US
+    frame = (
+        f"OVER (PARTITION BY account_id ORDER BY ts_us "
+        f"RANGE BETWEEN {back_us} PRECEDING AND 1 PRECEDING)"
+    )
+    rel = (
+        f"SELECT *, CASE WHEN {answered} THEN 1 ELSE 0 END AS is_ans, "
+        f"CASE WHEN {target} THEN 1 ELSE 0 END AS is_target FROM events "
+        f"WHERE account_id IN (SELECT account_id FROM events WHERE {target})"
+    )
+    windowed = (
+        f"SELECT *, SUM(is_ans) {frame} AS n_ans, "
+        f"MAX(CASE WHEN is_ans = 1 THEN ts_us END) {frame} AS last_ans "
+        f"FROM ({rel}) r WHERE is_ans = 1 OR is_target = 1"
+    )
+    return (
+        _select(s, "w", "w.n_ans", 0, trigger="w.last_ans")
+        + f" FROM ({windowed}) w WHERE w.is_target = 1 AND w.n_ans > 0"
+    )
+
+
+def _third_party_once(s: PolicySpec) -> str:
+    part = "PARTITION BY person_id, account_id"
+    return (
+        _select(s, "e", "e.n", 1, trigger="e.first_ts")
+        + f" FROM (SELECT *, ROW_NUMBER() OVER ({part} ORDER BY ts_us, event_id) AS n, "
+        f"MIN(ts_us) OVER ({part}) AS first_ts FROM events WHERE {_OUT_CONTACT} "
+        f"AND person_role IN {_in(s.strs('target_roles'))}) e WHERE e.n > 1"
+    )
+
+
+_BUILDERS: dict[str, Callable[[PolicySpec], str]] = {
+    "quiet_hours": _quiet_hours,
+    "daily_cap": _daily_cap,
+    "rolling_calls": _rolling_calls,
+    "after_conversation": _after_conversation,
+    "after_request": _after_request,
+    "third_party_reachable": _third_party_reachable,
+    "third_party_once": _third_party_once,
+}
+
+
+def policy_sql(spec: PolicySpec) -> str:
+    """The one query of ``spec`` over the ``events`` table, returning ``HIT_COLUMNS``."""
+    return _BUILDERS[spec.kind](spec)
