@@ -10,6 +10,7 @@ import click
 from dunguard import __version__
 from dunguard.commands.detect import detect_cmd, rules_group
 from dunguard.commands.ingest import ingest_cmd, scan_cmd, timeline_cmd
+from dunguard.commands.loan import loan_group
 from dunguard.errors import DunguardError
 
 
@@ -24,6 +25,7 @@ cli.add_command(rules_group)
 cli.add_command(ingest_cmd)
 cli.add_command(scan_cmd)
 cli.add_command(timeline_cmd)
+cli.add_command(loan_group)
 # Further command groups register here, one line each.
 
 
