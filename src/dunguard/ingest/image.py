@@ -146,7 +146,9 @@ def load_image(source: Source, max_pixels: int) -> Image:
         except InputError:
             raise
         except PILImage.DecompressionBombError:
-            raise InputError(source.name, "image exceeds the decompression bomb limit") from None
+            raise InputError(
+                source.name, "image exceeds the decompression bomb limit of the image library"
+            ) from None
         except UnidentifiedImageError:
             raise InputError(source.name, "not an image Pillow can read") from None
         except (OSError, SyntaxError, ValueError, EOFError) as exc:

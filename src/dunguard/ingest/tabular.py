@@ -129,6 +129,13 @@ def _resolve(keys: Iterable[str], mapping: Mapping[str, str], source: str) -> di
             if alias in by_lower and by_lower[alias] not in resolved.values():
                 resolved[role] = by_lower[alias]
                 break
+    if "counterpart" in resolved:
+        # Apple-style exports leave "Sender ID" empty on outgoing rows: fall back to the next.
+        for alias in ALIASES["counterpart"]:
+            col = by_lower.get(alias)
+            if col is not None and col not in resolved.values():
+                resolved["counterpart_fallback"] = col
+                break
     return resolved
 
 
@@ -172,7 +179,7 @@ def _row_message(
         direction=direction,
         timestamp=parse_time(get("time"), options.tz),
         sender=sender,
-        counterpart=get("counterpart"),
+        counterpart=get("counterpart") or get("counterpart_fallback"),
     )
 
 
