@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+import textwrap
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -118,7 +119,10 @@ def draw_chat(
             d.text((width // 2, y + 20), text, font=small, fill=(150, 150, 150), anchor="mm")
             y += 80
             continue
-        rows = [text[i : i + wrap] for i in range(0, len(text), wrap)]
+        if text.isascii():  # Latin text wraps at spaces, as chat apps do
+            rows = textwrap.wrap(text, int(wrap * 1.6))
+        else:
+            rows = [text[i : i + wrap] for i in range(0, len(text), wrap)]
         line_h = 58
         w = max(d.textlength(r, font=font) for r in rows)
         h = line_h * len(rows) + 30
@@ -158,4 +162,10 @@ QQ_LIKE = """2024-03-05 21:14:03 催收王(123456789)
 
 2024-03-05 21:15:10 我
 请不要联系我单位
+"""
+
+
+BILLION_LAUGHS_SHORT = """<?xml version="1.0"?>
+<!DOCTYPE smses [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>
+<smses><sms address="1" date="1709644443000" type="1" body="&b;" /></smses>
 """

@@ -78,7 +78,9 @@ def sniff(source: Source) -> Reader:
     decoded = detect_encoding(head, source.name)
     text = head[decoded.bom :].decode(decoded.encoding, errors="ignore").lstrip("\ufeff")
     stripped = text.lstrip()
-    if stripped.startswith("<"):
+    if stripped.startswith(("<?xml", "<!DOCTYPE", "<!doctype", "<smses", "<calls")) or (
+        stripped.startswith("<") and source.suffix in (".xml", ".html", ".htm")
+    ):
         if "<smses" in text or "<calls" in text:
             return read_sms_xml
         raise InputError(
