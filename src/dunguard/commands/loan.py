@@ -29,6 +29,7 @@ from dunguard.loans import (
     Period,
     RateUnit,
     Schedule,
+    Status,
     build_schedule,
     check_cashflows,
     check_schedule,
@@ -430,27 +431,17 @@ def render_check(result: LoanCheck, lang: str) -> str:
             )
         )
     out = [pairs(head), ""]
-    rows = []
+    out.append("Checks 合规检查:")
     for c in result.checks:
-        measured = (
-            money(c.measured)
-            if c.measure == "deducted" and c.measured is not None
-            else pct(c.measured)
-        )
-        rows.append(
-            (
-                c.status.value.upper(),
-                c.rule.title(lang),
-                pct(c.limit),
-                measured,
-                f"{c.rule.citation} (conf {c.rule.citation.confidence})",
-            )
-        )
-    out.append(
-        table(
-            ["status", "rule", "limit", "loan", "citation"], rows, [False, False, True, True, False]
-        )
-    )
+        if c.measure == "deducted":
+            figures = f"deducted {money(c.measured or 0)}"
+        elif c.status is Status.NOT_STATED:
+            figures = f"limit {pct(c.limit)}; no penalty rate given (--penalty-rate)"
+        else:
+            figures = f"limit {pct(c.limit)}, loan {pct(c.measured)}"
+        out.append(f"  [{c.status.value.upper()}] {c.rule.title(lang)}: {figures}")
+        out.append(f"      {c.rule.consequence(lang)}")
+        out.append(f"      {c.rule.citation}, confidence {c.rule.citation.confidence}")
     court = result.court
     if court is not None:
         out += [

@@ -377,7 +377,7 @@ def check_schedule(
             accrued = accrue(contract_principal, float(terms.annual_rate()), since, as_of, 365)
             claim = (
                 cents(contract_principal + accrued),
-                "contract principal outstanding + contract interest accrued",
+                "contract principal + accrued interest",
             )
     return _check(
         cost,
