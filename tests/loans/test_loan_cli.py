@@ -115,7 +115,7 @@ def test_check_json_has_citations_on_every_check(capsys: pytest.CaptureFixture[s
 def test_check_table_and_overrides(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "loan", "check", *README_LOAN, "--lender", "bank")
     assert code == 0
-    assert "24.00%" in out and "CN-RATE-SPC2017-FIN" in out and "conf B" in out
+    assert "24.00%" in out and "CN-RATE-SPC2017-FIN" in out and "confidence B" in out
     code, out, _ = run(capsys, "loan", "check", *README_LOAN, "--lpr", "3.5%", "--format", "json")
     assert json.loads(out)["protection_cap"] == pytest.approx(0.14)
 
