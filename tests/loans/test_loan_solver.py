@@ -77,3 +77,9 @@ def test_flows_with_sign_changes_but_no_rate_raise() -> None:
     # 100 - 300 x + 250 x**2 (x = 1 / (1 + r)) has no real zero: no rate prices these flows.
     with pytest.raises(InputError, match="no interest rate"):
         solve_rate([0.0, 1.0, 2.0], [100.0, -300.0, 250.0])
+
+
+def test_rates_too_large_for_a_float_are_an_input_error() -> None:
+    # 4 received, 37 due about 11 hours later: the annual rate is far beyond 1e300.
+    with pytest.raises(InputError, match="too large to represent"):
+        solve_rate([0.0, 0.00125], [4.0, -37.0])

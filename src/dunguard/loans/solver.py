@@ -34,6 +34,13 @@ _GRID: tuple[float, ...] = tuple(
 )
 
 
+_MAX_LOG_RATE = 700.0  # exp(700) ~ 1e304: larger rates overflow a float
+
+
+class _OutOfRange(Exception):
+    """The rate lies beyond what a float can carry."""
+
+
 def _pv(d: float, times: Sequence[float], amounts: Sequence[float], scale: float) -> float:
     """Present value times ``exp(-scale)``; ``scale`` keeps every exponent at or below zero."""
     return sum(c * math.exp(-d * t - scale) for t, c in zip(times, amounts, strict=True))
@@ -109,13 +116,13 @@ def _single_root(times: Sequence[float], amounts: Sequence[float]) -> float:
         while positive(lo) == first_sign:
             hi, lo, step = lo, lo - step, step * 2.0
             if lo < -1e4:
-                raise ValueError("no bracket below zero")  # unreachable with one sign change
+                raise _OutOfRange("below -100 %")
     else:  # below the root: search upwards
         lo, hi = 0.0, step
         while positive(hi) != first_sign:
             lo, hi, step = hi, hi + step, step * 2.0
-            if hi > 1e6:
-                raise ValueError("no bracket above zero")  # unreachable with one sign change
+            if hi > _MAX_LOG_RATE:
+                raise _OutOfRange("too large to represent")
     return _refine(lo, hi, times, amounts)
 
 
@@ -149,11 +156,18 @@ def solve_rate(
         raise InputError(source, "no payments (no negative amount): the loan is never repaid")
     t0 = min(times)
     shifted = [t - t0 for t in times]
-    if _sign_changes(shifted, amounts) == 1:
-        # Descartes' rule of signs for exponential sums: exactly one real root.
-        roots = [_single_root(shifted, amounts)]
-    else:
-        roots = _scan_roots(shifted, amounts)
+    try:
+        if _sign_changes(shifted, amounts) == 1:
+            # Descartes' rule of signs for exponential sums: exactly one real root.
+            roots = [_single_root(shifted, amounts)]
+        else:
+            roots = _scan_roots(shifted, amounts)
+        if roots and roots[0] > _MAX_LOG_RATE:
+            raise _OutOfRange("too large to represent")
+    except _OutOfRange as exc:
+        raise InputError(
+            source, f"the rate is {exc} (check the dates and the signs of the amounts)"
+        ) from None
     if not roots:
         raise InputError(
             source,
