@@ -257,3 +257,9 @@ def test_a_valid_custom_cap_file_loads(tmp_path: Path) -> None:
     path.write_text(BAD_RULE, encoding="utf-8")
     (rule,) = load_caps(path)
     assert rule.limit(None) == 0.24 and rule.applies(LenderType.PRIVATE, date(2000, 1, 1))
+
+
+def test_as_of_before_the_first_flow_is_refused_for_cash_flows_too() -> None:
+    flows = [CashFlow(date(2026, 1, 1), D(1000)), CashFlow(date(2026, 2, 1), D(-1100))]
+    with pytest.raises(ConfigError, match="before the loan starts"):
+        check_cashflows(flows, LenderType.PRIVATE, as_of=date(2025, 12, 31))

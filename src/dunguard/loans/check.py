@@ -423,6 +423,8 @@ def check_cashflows(
     cost = cost_of_cashflows(flows, basis, source)
     contract_principal = None
     if as_of is not None:
+        if as_of < flows[0].when:
+            raise ConfigError(f"--as-of {as_of} is before the loan starts ({flows[0].when})")
         paid = [f for f in flows if f.when <= as_of]
         last = paid[-1].when
         rate = cost.effective_annual_rate
