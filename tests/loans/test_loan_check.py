@@ -263,3 +263,33 @@ def test_as_of_before_the_first_flow_is_refused_for_cash_flows_too() -> None:
     flows = [CashFlow(date(2026, 1, 1), D(1000)), CashFlow(date(2026, 2, 1), D(-1100))]
     with pytest.raises(ConfigError, match="before the loan starts"):
         check_cashflows(flows, LenderType.PRIVATE, as_of=date(2025, 12, 31))
+
+
+CATALOGUE = Path("/work/shared/reference/rules.md")
+
+
+def _catalogue_records() -> dict[str, dict[str, object]]:
+    import yaml
+
+    if not CATALOGUE.exists():
+        pytest.skip("reference/rules.md is not beside this checkout")
+    text = CATALOGUE.read_text(encoding="utf-8")
+    records: dict[str, dict[str, object]] = {}
+    for block in text.split("\n```yaml\n")[1:]:
+        for record in yaml.safe_load(block.split("```")[0]) or []:
+            records[record["id"]] = record
+    return records
+
+
+def test_shipped_lpr_series_equals_the_catalogue() -> None:
+    params = _catalogue_records()["CN-RATE-LPR"]["params"]
+    history = params["lpr_1y_history"]  # type: ignore[index]
+    shipped = {e.effective_from: e.rate for e in builtin_lpr().entries}
+    assert shipped == dict(history.items())
+
+
+def test_every_cap_rule_traces_to_a_catalogue_id() -> None:
+    ids = set(_catalogue_records())
+    for rule in builtin_caps():
+        base = rule.id.removesuffix("-36").removesuffix("-TARGET")
+        assert base in ids, rule.id
