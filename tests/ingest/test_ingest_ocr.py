@@ -9,7 +9,7 @@ import pytest
 from conftest import draw_chat
 
 from dunguard.ingest import Direction, IngestReport, ReadOptions, iter_messages
-from dunguard.ingest.image import Box, group_bubbles, ocr_available
+from dunguard.ingest.image import Box, avatar_side, group_bubbles, ocr_available
 
 pytestmark = pytest.mark.skipif(not ocr_available(), reason="OCR extra not installed")
 
@@ -84,3 +84,34 @@ def test_grouping_joins_wrapped_lines_and_splits_sides() -> None:
         ("right", "我会还的", datetime(2024, 3, 5, 21, 14)),
         ("left", "Pay now or else", datetime(2024, 3, 5, 21, 14)),
     ]
+
+
+def test_an_avatar_decides_the_side_of_a_full_width_bubble() -> None:
+    wide = Box(170, 300, 610, 340, "今天不还款，明天就到你")
+    wrapped = Box(172, 356, 410, 396, "公司找你领导")
+    mine = Box(270, 480, 545, 520, "请不要去我公司")
+    boxes = [wide, wrapped, mine]
+    _, by_gap = group_bubbles(boxes, 720, 1600)
+    assert [b.side for b in by_gap] == ["right", "right"]  # the gap rule alone is fooled
+
+    def side_of(box: Box) -> str | None:
+        return {wide: "left", mine: "right"}.get(box)
+
+    _, bubbles = group_bubbles(boxes, 720, 1600, side_of)
+    assert [(b.side, b.text) for b in bubbles] == [
+        ("left", "今天不还款，明天就到你公司找你领导"),
+        ("right", "请不要去我公司"),
+    ]
+
+
+def test_avatar_side_reads_the_margins_of_a_picture() -> None:
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (720, 800), (237, 237, 237))
+    d = ImageDraw.Draw(img)
+    d.rectangle((30, 100, 100, 170), fill=(90, 130, 200))  # avatar on the left
+    d.rectangle((620, 400, 690, 470), fill=(200, 160, 90))  # avatar on the right
+    side_of = avatar_side(img)
+    assert side_of(Box(150, 110, 600, 150, "x")) == "left"
+    assert side_of(Box(150, 410, 600, 450, "x")) == "right"
+    assert side_of(Box(250, 600, 450, 630, "2024-03-05 21:14")) is None

@@ -398,3 +398,22 @@ def test_bad_mapping_options_say_what_works(bad: str) -> None:
 
     with pytest.raises(ConfigError, match=r"ROLE=COLUMN|roles: text"):
         parse_mapping([bad])
+
+
+def test_ingest_drops_repeats_of_overlapping_backups(write: Write, tmp_path: Path) -> None:
+    write("two/old.xml", SMS_XML)
+    write("two/new.xml", SMS_XML.replace("我下周发工资就还", "我下周发工资就还!"))
+    write("two/undated.txt", "same line\nsame line\n")
+    messages, report = ingest([tmp_path / "two"])
+    assert report.duplicates == 3  # undated lines are never merged
+    assert sorted(m.text for m in messages if m.channel is Channel.SMS) == sorted(
+        [
+            "你的借款已逾期，今天不还就让你坐牢",
+            "我下周发工资就还",
+            "我下周发工资就还!",
+            "不还钱就爆你通讯录",
+            "Pay today & avoid <legal action>",
+        ]
+    )
+    assert [m.text for m in messages if m.channel is Channel.TEXT] == ["same line"] * 2
+    assert "(3 repeated messages dropped)" in report.summary()

@@ -18,6 +18,7 @@ from dunguard.ingest import (
     Message,
     ReadOptions,
     Rejected,
+    ingest,
     iter_messages,
     mask,
     parse_mapping,
@@ -89,10 +90,7 @@ def _report(report: IngestReport, out: TextIO) -> None:
 
 
 def _collect(paths: Sequence[Path], options: ReadOptions) -> tuple[list[Message], IngestReport]:
-    report = IngestReport()
-    messages = list(iter_messages(paths, options, report, on_reject=_reject_line))
-    messages.sort(key=Message.sort_key)
-    return messages, report
+    return ingest(paths, options, on_reject=_reject_line)
 
 
 def _exit_code(report: IngestReport) -> int:
@@ -156,7 +154,8 @@ def scan_summary(
     """The summary table of ``dunguard scan``; counterparts masked."""
     by_category: Counter[str] = Counter(f.category.value for fs in found.values() for f in fs)
     lines = [
-        f"{'messages read':<24}{len(messages)}",
+        f"{'messages read':<24}{len(messages)}"
+        + (f" (+{report.duplicates} repeats dropped)" if report.duplicates else ""),
         f"{'files read':<24}{len(report.files)}",
         f"{'files rejected':<24}{len(report.rejected)}",
         f"{'not transcribed/OCRed':<24}{len(report.notes)}",

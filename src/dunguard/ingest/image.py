@@ -6,7 +6,7 @@ times shown between bubbles (or the chat title near the top)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -21,7 +21,15 @@ from dunguard.ingest.times import parse_time
 if TYPE_CHECKING:
     from PIL.Image import Image
 
-__all__ = ["Box", "Bubble", "group_bubbles", "load_image", "ocr_available", "read_image"]
+__all__ = [
+    "Box",
+    "Bubble",
+    "avatar_side",
+    "group_bubbles",
+    "load_image",
+    "ocr_available",
+    "read_image",
+]
 
 NOT_OCRED = "not OCRed: install the OCR extra (pip install 'dunguard[ocr]') to read screenshots"
 
@@ -75,9 +83,17 @@ _CLOCK = re.compile(r"\d{1,2}[:：]\d{2}")
 
 
 def group_bubbles(
-    boxes: Sequence[Box], width: float, height: float
+    boxes: Sequence[Box],
+    width: float,
+    height: float,
+    side_of: Callable[[Box], str | None] | None = None,
 ) -> tuple[str | None, list[Bubble]]:
-    """(chat title, bubbles in reading order) from OCR boxes of one screenshot."""
+    """(chat title, bubbles in reading order) from OCR boxes of one screenshot.
+
+    ``side_of`` tells the side of a box from the picture (an avatar beside it); without an
+    answer the side is the edge the box is nearer to. A line just below a bubble's last line
+    and aligned with its first one continues that bubble (a wrapped message).
+    """
     title: str | None = None
     bubbles: list[Bubble] = []
     current: Bubble | None = None
@@ -88,7 +104,15 @@ def group_bubbles(
             continue  # the phone's status bar
         left_gap, right_gap = box.x0, width - box.x1
         centred = abs(left_gap - right_gap) < 0.08 * width and left_gap > 0.12 * width
-        if centred:
+        if (
+            current is not None
+            and box.y0 - current.boxes[-1].y1 < 0.9 * current.boxes[-1].height
+            and abs(box.x0 - current.boxes[0].x0) < 0.03 * width
+        ):
+            current.boxes.append(box)
+            continue
+        hint = side_of(box) if side_of else None
+        if centred and hint is None:
             current = None
             if _CLOCK.search(box.text):
                 shown = box.text.strip()
@@ -96,17 +120,40 @@ def group_bubbles(
             elif title is None and box.y0 < 0.12 * height:
                 title = box.text.strip()
             continue
-        side = "left" if left_gap < right_gap else "right"
-        if (
-            current is not None
-            and current.side == side
-            and box.y0 - current.boxes[-1].y1 < 0.9 * current.boxes[-1].height
-        ):
-            current.boxes.append(box)
-            continue
+        side = hint or ("left" if left_gap < right_gap else "right")
         current = Bubble(side, [box], when, shown)
         bubbles.append(current)
     return title, bubbles
+
+
+def avatar_side(img: Image) -> Callable[[Box], str | None]:
+    """A ``side_of`` for ``group_bubbles``: which margin holds something that is not the
+    background (an avatar) level with the box."""
+    import numpy as np
+
+    pixels = np.asarray(img.convert("RGB"), dtype=np.int16)
+    h, w, _ = pixels.shape
+    edge = pixels[:, : max(1, w // 50)].reshape(-1, 3)
+    colours, counts = np.unique(edge, axis=0, return_counts=True)
+    background = colours[counts.argmax()]
+    inner, outer = int(w * 0.02), int(w * 0.15)
+
+    def busy(region: Any) -> bool:
+        if region.size == 0:
+            return False
+        differs = np.abs(region - background).sum(axis=2) > 60
+        return bool(differs.mean() > 0.25)
+
+    def side_of(box: Box) -> str | None:
+        top = max(0, int(box.y0 - 0.5 * box.height))
+        bottom = min(h, int(box.y1))
+        left = busy(pixels[top:bottom, inner:outer])
+        right = busy(pixels[top:bottom, w - outer : w - inner])
+        if left != right:
+            return "left" if left else "right"
+        return None
+
+    return side_of
 
 
 @lru_cache(maxsize=1)
@@ -183,7 +230,7 @@ def read_image(
         return
     img = load_image(source, options.limits.max_image_pixels)
     report.format = "image-ocr"
-    title, bubbles = group_bubbles(ocr_boxes(img), img.width, img.height)
+    title, bubbles = group_bubbles(ocr_boxes(img), img.width, img.height, avatar_side(img))
     for bubble in bubbles:
         x0, y0, x1, y1 = bubble.bounds
         incoming = bubble.side == "left"

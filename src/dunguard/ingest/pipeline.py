@@ -17,7 +17,7 @@ from dunguard.ingest.options import FileReport, ReadOptions
 from dunguard.ingest.sniff import sniff
 from dunguard.ingest.sources import Rejected, iter_sources
 
-__all__ = ["IngestReport", "ingest", "iter_messages"]
+__all__ = ["IngestReport", "dedupe", "ingest", "iter_messages"]
 
 
 @dataclass(slots=True)
@@ -25,6 +25,8 @@ class IngestReport:
     files: list[FileReport] = field(default_factory=list)
     """Files read to the end."""
     rejected: list[Rejected] = field(default_factory=list)
+    duplicates: int = 0
+    """Messages dropped by ``ingest`` as repeats of one read from another file."""
 
     @property
     def messages(self) -> int:
@@ -36,9 +38,10 @@ class IngestReport:
         return [f for f in self.files if f.note and f.note.startswith("not ")]
 
     def summary(self) -> str:
+        dup = f" ({self.duplicates} repeated messages dropped)" if self.duplicates else ""
         return (
             f"{self.messages} messages from {len(self.files)} files read, "
-            f"{len(self.rejected)} rejected"
+            f"{len(self.rejected)} rejected{dup}"
         )
 
 
@@ -80,11 +83,33 @@ def iter_messages(
                 on_reject(rejected)
 
 
+def dedupe(messages: Iterable[Message]) -> tuple[list[Message], int]:
+    """Drop dated messages that repeat an earlier one (same time, channel, direction,
+    counterpart and text), as when two backups of one phone overlap. Returns the kept
+    messages, in order, and how many were dropped."""
+    seen: set[tuple[object, ...]] = set()
+    kept: list[Message] = []
+    dropped = 0
+    for m in messages:
+        if m.timestamp is not None:
+            key = (m.timestamp, m.channel, m.direction, m.counterpart, m.text)
+            if key in seen:
+                dropped += 1
+                continue
+            seen.add(key)
+        kept.append(m)
+    return kept, dropped
+
+
 def ingest(
-    paths: Iterable[str | Path], options: ReadOptions | None = None
+    paths: Iterable[str | Path],
+    options: ReadOptions | None = None,
+    report: IngestReport | None = None,
+    on_reject: Callable[[Rejected], None] | None = None,
 ) -> tuple[list[Message], IngestReport]:
-    """All messages under ``paths`` in time order (undated last), and the report."""
-    report = IngestReport()
-    messages = list(iter_messages(paths, options, report))
+    """All messages under ``paths`` in time order (undated last), repeats across files
+    dropped (counted in ``report.duplicates``), and the report."""
+    report = report if report is not None else IngestReport()
+    messages, report.duplicates = dedupe(iter_messages(paths, options, report, on_reject))
     messages.sort(key=Message.sort_key)
     return messages, report

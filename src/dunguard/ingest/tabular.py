@@ -69,6 +69,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "direction": ("type", "direction", "folder", "box", "类型", "收发", "方向", "收/发"),
     "channel": ("service", "channel", "渠道"),
 }
+# Exports from Taiwan and Hong Kong name the same columns in traditional characters.
+_TRADITIONAL: dict[str, tuple[str, ...]] = {
+    "text": ("內容", "短信內容", "簡訊內容", "簡訊", "訊息", "訊息內容"),
+    "time": ("時間", "發送時間", "接收時間"),
+    "counterpart": ("號碼", "手機號", "手機號碼", "電話", "對方號碼", "聯絡人", "對方"),
+    "sender": ("發送人", "發件人", "發信人"),
+    "direction": ("類型", "收發"),
+}
+for _role, _names in _TRADITIONAL.items():
+    ALIASES[_role] += _names
 _PHONEISH = {
     "address",
     "number",
@@ -80,6 +90,10 @@ _PHONEISH = {
     "电话",
     "对方号码",
     "手机号码",
+    "號碼",
+    "手機號",
+    "手機號碼",
+    "電話",
 }
 _IN = {
     "1",
@@ -93,8 +107,26 @@ _IN = {
     "收到",
     "收件箱",
     "来信",
+    "收件匣",
 }
-_OUT = {"2", "out", "outbox", "outgoing", "sent", "send", "发送", "发", "已发送", "发件箱", "发出"}
+_OUT = {
+    "2",
+    "out",
+    "outbox",
+    "outgoing",
+    "sent",
+    "send",
+    "发送",
+    "发",
+    "已发送",
+    "发件箱",
+    "发出",
+    "發送",
+    "發",
+    "已發送",
+    "發件箱",
+    "發出",
+}
 _CHANNELS = {
     "sms": Channel.SMS,
     "mms": Channel.SMS,
