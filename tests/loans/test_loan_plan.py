@@ -104,3 +104,10 @@ def test_letter_asks_for_over_cap_interest_to_be_credited() -> None:
     assert "39.06%" in zh and "12.00%" in zh and "CN-RATE-SPC2020-25" in zh and "冲抵本金" in zh
     within = check_schedule(build_schedule(terms), LenderType.PRIVATE, cap_override=0.5)
     assert "CN-RATE" not in render_letter(p, lang="en", check=within)
+
+
+def test_expenses_above_income_leave_no_budget_and_no_plan() -> None:
+    p = propose_plans(D(5000), D(3000), D(3500), start=START)
+    assert p.disposable == D(-500)
+    assert p.budget == D(0) and p.recommended is None and p.supportable_debt == D(0)
+    assert all(o.share_of_budget is None and not o.affordable for o in p.options)

@@ -588,7 +588,7 @@ def plan_cmd(
             money(o.monthly_payment),
             money(o.total),
             money(o.interest),
-            f"{o.share_of_budget:.0%}",
+            "-" if o.share_of_budget is None else f"{o.share_of_budget:.0%}",
             "yes" if o.affordable else "no",
             "<-" if o is proposal.recommended else "",
         )
@@ -601,7 +601,12 @@ def plan_cmd(
             [True, True, True, True, True, False, False],
         )
     )
-    if proposal.recommended is None:
+    if proposal.disposable <= 0:
+        click.echo(
+            "\nExpenses take all the income: no instalment is affordable now. Ask the lender "
+            "to pause collection and interest (停息挂账) until income recovers."
+        )
+    elif proposal.recommended is None:
         click.echo(
             f"\nNo plan within {proposal.max_term} months fits the budget; "
             "the budget repays at most "

@@ -81,8 +81,9 @@ class PlanOption:
         return self.monthly_payment <= self.budget
 
     @property
-    def share_of_budget(self) -> float:
-        return float(self.monthly_payment / self.budget) if self.budget > 0 else float("inf")
+    def share_of_budget(self) -> float | None:
+        """Payment over budget; ``None`` when there is no budget at all."""
+        return float(self.monthly_payment / self.budget) if self.budget > 0 else None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -91,7 +92,9 @@ class PlanOption:
             "total": float(self.total),
             "interest": float(self.interest),
             "affordable": self.affordable,
-            "share_of_budget": round(self.share_of_budget, 4),
+            "share_of_budget": None
+            if self.share_of_budget is None
+            else round(self.share_of_budget, 4),
         }
 
 
@@ -119,7 +122,7 @@ class RepaymentProposal:
     @property
     def budget(self) -> Decimal:
         """The most the borrower can commit each month: a share of the disposable income."""
-        return cents(self.disposable * self.budget_share)
+        return max(cents(self.disposable * self.budget_share), Decimal(0))
 
     def to_dict(self) -> dict[str, object]:
         return {
