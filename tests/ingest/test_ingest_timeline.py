@@ -51,3 +51,20 @@ def test_mask_keeps_shape_and_hides_the_person() -> None:
     assert mask("王专员") == "王**"
     assert mask(None) == "-"
     assert "13800138" not in mask("+8613800138000")
+
+
+def test_zoned_times_are_shown_in_the_chosen_zone() -> None:
+    from datetime import UTC
+
+    from dunguard.ingest import parse_zone
+
+    sms = Message(
+        source="b.xml",
+        source_sha256="00",
+        position="sms[0]",
+        text="x",
+        timestamp=datetime(2024, 3, 5, 13, 14, tzinfo=UTC),
+    )
+    html = render_timeline([sms], tz=parse_zone("Asia/Shanghai"))
+    assert "2024-03-05 21:14:00+08:00" in html
+    assert "2024-03-05 13:14:00+00:00" in render_timeline([sms])

@@ -253,9 +253,11 @@ def timeline_cmd(
     """Write a self-contained HTML timeline of the evidence, violations highlighted."""
     from dunguard.ingest.timeline import render_timeline
 
-    messages, report = _collect(paths, _options(me, columns, tz, no_ocr, asr_model))
+    options = _options(me, columns, tz, no_ocr, asr_model)
+    messages, report = _collect(paths, options)
     found = {} if no_detect else _detect(messages, preset)
     note = f"; {len(report.rejected)} files rejected" if report.rejected else ""
-    out.write_text(render_timeline(messages, found, note=note), encoding="utf-8")
+    html = render_timeline(messages, found, note=note, tz=options.tz)
+    out.write_text(html, encoding="utf-8")
     click.echo(f"{report.summary()}; {len(found)} messages with findings; wrote {out}", err=True)
     return _exit_code(report)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import tzinfo
 from html import escape
 
 from dunguard.findings import Finding
@@ -114,8 +116,17 @@ def render_timeline(
     findings: Mapping[str, Sequence[Finding]] | None = None,
     title: str = "Evidence timeline 证据时间线",
     note: str = "",
+    tz: tzinfo | None = None,
 ) -> str:
-    """The HTML page; ``findings`` maps message id to that message's findings."""
+    """The HTML page; ``findings`` maps message id to that message's findings. Times that
+    carry a zone are shown in ``tz`` when given (and bucketed by day in it)."""
+    if tz is not None:
+        messages = [
+            replace(m, timestamp=m.timestamp.astimezone(tz))
+            if m.timestamp is not None and m.timestamp.tzinfo is not None
+            else m
+            for m in messages
+        ]
     findings = findings or {}
     ordered = sorted(messages, key=Message.sort_key)
     counterparts = Counter(m.counterpart or "" for m in ordered)
