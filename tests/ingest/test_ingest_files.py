@@ -188,3 +188,14 @@ def test_asr_model_directory_is_checked_before_reading(write: Write, tmp_path: P
     write("call.wav", wav_bytes())
     with pytest.raises(ConfigError, match="not a faster-whisper model directory"):
         run(tmp_path, asr_model=tmp_path)
+
+
+def test_encrypted_member_is_rejected(write: Write) -> None:
+    data = bytearray(zip_bytes({"secret.txt": b"locked\n", "open.txt": b"open\n"}))
+    central = data.find(b"PK\x01\x02")  # central directory entry of secret.txt
+    data[central + 8] |= 0x1  # the "encrypted" flag bit
+    messages, report = run(write("locked.zip", bytes(data)))
+    assert [m.text for m in messages] == ["open"]
+    assert [(r.source.rsplit("!", 1)[1], r.problem) for r in report.rejected] == [
+        ("secret.txt", "encrypted member")
+    ]
