@@ -417,3 +417,11 @@ def test_ingest_drops_repeats_of_overlapping_backups(write: Write, tmp_path: Pat
     )
     assert [m.text for m in messages if m.channel is Channel.TEXT] == ["same line"] * 2
     assert "(3 repeated messages dropped)" in report.summary()
+
+
+def test_ingest_expresses_zoned_times_in_the_chosen_zone(write: Write) -> None:
+    shanghai = parse_zone("Asia/Shanghai")
+    messages, _ = ingest([write("b.xml", SMS_XML)], ReadOptions(tz=shanghai))
+    first = messages[0].timestamp
+    assert first is not None and first.tzinfo is shanghai
+    assert (first.hour, first.minute) == (21, 14)  # 13:14 UTC

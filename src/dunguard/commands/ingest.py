@@ -81,9 +81,8 @@ def _report(report: IngestReport, out: TextIO) -> None:
     for f in report.files:
         enc = f" ({f.encoding})" if f.encoding else ""
         note = f" [{f.note}]" if f.note else ""
-        click.echo(
-            f"  read      {f.source}: {f.format}{enc}, {f.messages} messages{note}", file=out
-        )
+        count = f"{f.messages} message" + ("" if f.messages == 1 else "s")
+        click.echo(f"  read      {f.source}: {f.format}{enc}, {count}{note}", file=out)
     for r in report.rejected:
         click.echo(f"  rejected  {r.source}", file=out)
     click.echo(report.summary(), file=out)

@@ -7,7 +7,7 @@ fails part-way is rejected, and the messages it yielded before the problem are k
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dunguard.errors import InputError
@@ -108,8 +108,17 @@ def ingest(
     on_reject: Callable[[Rejected], None] | None = None,
 ) -> tuple[list[Message], IngestReport]:
     """All messages under ``paths`` in time order (undated last), repeats across files
-    dropped (counted in ``report.duplicates``), and the report."""
+    dropped (counted in ``report.duplicates``), zoned times expressed in ``options.tz`` when
+    given, and the report."""
     report = report if report is not None else IngestReport()
     messages, report.duplicates = dedupe(iter_messages(paths, options, report, on_reject))
+    zone = options.tz if options is not None else None
+    if zone is not None:
+        messages = [
+            replace(m, timestamp=m.timestamp.astimezone(zone))
+            if m.timestamp is not None and m.timestamp.tzinfo is not None
+            else m
+            for m in messages
+        ]
     messages.sort(key=Message.sort_key)
     return messages, report
