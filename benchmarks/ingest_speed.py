@@ -79,7 +79,7 @@ def child_ingest(path: str) -> dict[str, float]:
 
 def child_ocr(shots: int) -> dict[str, float]:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "ingest"))
-    from conftest import draw_chat, find_cjk_font
+    from ingest_fixtures import draw_chat, find_cjk_font
 
     from dunguard.ingest import ReadOptions, iter_messages
 
@@ -103,8 +103,12 @@ def child_ocr(shots: int) -> dict[str, float]:
             start = time.perf_counter()
             messages = list(iter_messages([shot], ReadOptions()))
             times.append(time.perf_counter() - start)
-    return {"seconds_per_shot": min(times), "mean": sum(times) / len(times),
-            "bubbles": len(messages), "rss_mb": peak_rss_mb()}
+    return {
+        "seconds_per_shot": min(times),
+        "mean": sum(times) / len(times),
+        "bubbles": len(messages),
+        "rss_mb": peak_rss_mb(),
+    }
 
 
 def run_child(*args: str) -> dict[str, float]:
@@ -126,8 +130,10 @@ def main() -> None:
         value = result(rest[0]) if result else child_ocr(int(rest[0]))
         print(json.dumps(value))
         return
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python "
-          f"{platform.python_version()}, {platform.platform()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python "
+        f"{platform.python_version()}, {platform.platform()}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "backup.xml"
         write_backup(path, args.messages)
@@ -135,16 +141,22 @@ def main() -> None:
         base = run_child("baseline", str(path))
         ing = run_child("ingest", str(path))
     print(f"SMS XML: {args.messages} messages, {size:.0f} MB")
-    print(f"  baseline (bare expat iterparse): {base['seconds']:.1f} s, "
-          f"{base['messages'] / base['seconds']:,.0f} msg/s, peak RSS {base['rss_mb']:.0f} MB")
-    print(f"  dunguard ingest to JSON lines:   {ing['seconds']:.1f} s, "
-          f"{ing['messages'] / ing['seconds']:,.0f} msg/s, peak RSS {ing['rss_mb']:.0f} MB")
+    print(
+        f"  baseline (bare expat iterparse): {base['seconds']:.1f} s, "
+        f"{base['messages'] / base['seconds']:,.0f} msg/s, peak RSS {base['rss_mb']:.0f} MB"
+    )
+    print(
+        f"  dunguard ingest to JSON lines:   {ing['seconds']:.1f} s, "
+        f"{ing['messages'] / ing['seconds']:,.0f} msg/s, peak RSS {ing['rss_mb']:.0f} MB"
+    )
     print(f"  ratio ingest/baseline time: {ing['seconds'] / base['seconds']:.2f}x")
     if args.screenshots:
         ocr = run_child("ocr", str(args.screenshots))
-        print(f"OCR 1080x2400 screenshot: {ocr['seconds_per_shot']:.2f} s best, "
-              f"{ocr['mean']:.2f} s mean of {args.screenshots}, {ocr['bubbles']:.0f} bubbles, "
-              f"peak RSS {ocr['rss_mb']:.0f} MB")
+        print(
+            f"OCR 1080x2400 screenshot: {ocr['seconds_per_shot']:.2f} s best, "
+            f"{ocr['mean']:.2f} s mean of {args.screenshots}, {ocr['bubbles']:.0f} bubbles, "
+            f"peak RSS {ocr['rss_mb']:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import BILLION_LAUGHS_SHORT, PHONE_A, PHONE_B, QQ_LIKE, SMS_XML
+from ingest_fixtures import BILLION_LAUGHS_SHORT, PHONE_A, PHONE_B, QQ_LIKE, SMS_XML
 
 from dunguard.cli import main
 from dunguard.findings import Finding

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import QQ_LIKE, SMS_XML, png_header_only
+from ingest_fixtures import QQ_LIKE, SMS_XML, png_header_only
 
 from dunguard.errors import ConfigError
 from dunguard.ingest import Channel, IngestLimits, IngestReport, ReadOptions, iter_messages

@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import draw_chat
+from ingest_fixtures import draw_chat
 
 from dunguard.ingest import Direction, IngestReport, ReadOptions, iter_messages
 from dunguard.ingest.image import Box, avatar_side, group_bubbles, ocr_available

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import CALLS_XML, PHONE_A, PHONE_B, SMS_XML
+from ingest_fixtures import CALLS_XML, PHONE_A, PHONE_B, SMS_XML
 
 from dunguard.ingest import (
     Channel,

@@ -17,7 +17,7 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "evidence"
 sys.path.insert(0, str(HERE.parent))
 
-from conftest import SMS_XML, draw_chat, find_cjk_font  # noqa: E402
+from ingest_fixtures import SMS_XML, draw_chat, find_cjk_font  # noqa: E402
 
 WECHAT = """李经理 2024-03-07 09:00:01
 【XX金融】您已逾期15天，今天下午五点前必须还款
@@ -66,7 +66,9 @@ def main() -> None:
         wrap=11,
     )
     with zipfile.ZipFile(OUT / "screenshots.zip", "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.write(shot, "IMG_0412.png")
+        info = zipfile.ZipInfo("IMG_0412.png", date_time=(2024, 3, 9, 20, 16, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        zf.writestr(info, shot.read_bytes())  # fixed date: the same bytes on every rebuild
     shot.unlink()
 
 
