@@ -199,3 +199,13 @@ def test_encrypted_member_is_rejected(write: Write) -> None:
     assert [(r.source.rsplit("!", 1)[1], r.problem) for r in report.rejected] == [
         ("secret.txt", "encrypted member")
     ]
+
+
+def test_special_files_in_a_folder_are_rejected_not_waited_on(write: Write, tmp_path: Path) -> None:
+    write("box/ok.txt", "还钱\n")
+    os.mkfifo(tmp_path / "box" / "pipe.txt")
+    messages, report = run(tmp_path / "box")
+    assert [m.text for m in messages] == ["还钱"]
+    assert [(Path(r.source).name, r.problem) for r in report.rejected] == [
+        ("pipe.txt", "not a regular file")
+    ]

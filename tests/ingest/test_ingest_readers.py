@@ -425,3 +425,24 @@ def test_ingest_expresses_zoned_times_in_the_chosen_zone(write: Write) -> None:
     first = messages[0].timestamp
     assert first is not None and first.tzinfo is shanghai
     assert (first.hour, first.minute) == (21, 14)  # 13:14 UTC
+
+
+def test_json_documents_array_or_object_with_a_list(write: Write) -> None:
+    array = json.dumps(
+        [
+            {"time": "2024-03-05 21:14", "content": "今天必须还", "from": "李经理"},
+            {"time": "2024-03-05 21:15", "content": "好", "from": "我"},
+        ],
+        ensure_ascii=False,
+        indent=2,
+    )
+    wrapped = json.dumps({"chat": "李经理", "messages": json.loads(array)}, indent=1)
+    for name, text in (("a.json", array), ("b.txt", wrapped)):
+        messages, report = run(write(name, text))
+        assert [(m.text, m.direction, m.position) for m in messages] == [
+            ("今天必须还", Direction.IN, "item 0"),
+            ("好", Direction.OUT, "item 1"),
+        ], name
+        assert report.files[0].format == "json"
+    _, report = run(write("bad.json", '[\n{"content": 1},\n'))
+    assert "invalid JSON" in report.rejected[0].problem

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Callable, Iterator
 
 from dunguard.errors import InputError
@@ -16,12 +17,19 @@ from dunguard.ingest.message import Message
 from dunguard.ingest.options import FileReport, ReadOptions
 from dunguard.ingest.sms_xml import read_sms_xml
 from dunguard.ingest.sources import Source
-from dunguard.ingest.tabular import ALIASES, read_csv, read_jsonl, read_messages_jsonl
+from dunguard.ingest.tabular import (
+    ALIASES,
+    read_csv,
+    read_json_array,
+    read_jsonl,
+    read_messages_jsonl,
+)
 
 __all__ = ["Reader", "sniff"]
 
 Reader = Callable[[Source, str, ReadOptions, FileReport], Iterator[Message]]
 
+_JSON_ARRAY = re.compile(r"^\s*\[\s*(\{|\]|$)")
 _KNOWN_COLUMNS = {alias for aliases in ALIASES.values() for alias in aliases}
 
 
@@ -88,11 +96,14 @@ def sniff(source: Source) -> Reader:
         )
     lines = text.splitlines()[:-1] if len(head) == SAMPLE_BYTES else text.splitlines()
     first = next((line for line in lines if line.strip()), "")
+    if _JSON_ARRAY.match(first):
+        return read_json_array
     if first.lstrip().startswith("{"):
         try:
-            keys = set(json.loads(first))
-        except (json.JSONDecodeError, TypeError):
-            keys = set()
+            obj = json.loads(first)
+        except json.JSONDecodeError:
+            return read_json_array  # an object over several lines: a whole JSON document
+        keys = set(obj) if isinstance(obj, dict) else set()
         if {"source", "source_sha256", "position", "text"} <= keys:
             return read_messages_jsonl
         return read_jsonl

@@ -100,13 +100,19 @@ def iter_sources(
 
 
 def _walk(root: Path, limits: IngestLimits) -> Iterator[Source | Rejected]:
-    for dirpath, dirnames, filenames in os.walk(root, onerror=None, followlinks=False):
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append, followlinks=False):
+        while errors:
+            exc = errors.pop(0)
+            yield Rejected(str(exc.filename or dirpath), f"cannot list folder: {exc.strerror}")
         dirnames.sort()
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
             yield from _file(Path(dirpath) / name, limits)
+    for exc in errors:
+        yield Rejected(str(exc.filename or root), f"cannot list folder: {exc.strerror}")
 
 
 def _file(path: Path, limits: IngestLimits) -> Iterator[Source | Rejected]:

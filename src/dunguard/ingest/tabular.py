@@ -15,7 +15,7 @@ from dunguard.ingest.options import FileReport, ReadOptions
 from dunguard.ingest.sources import Source
 from dunguard.ingest.times import parse_time
 
-__all__ = ["ALIASES", "read_csv", "read_jsonl", "read_messages_jsonl"]
+__all__ = ["ALIASES", "read_csv", "read_json_array", "read_jsonl", "read_messages_jsonl"]
 
 #: Column names recognised for each role, lower case, in order of preference.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -289,6 +289,47 @@ def read_jsonl(
                         number,
                     )
             yield _row_message(obj, cols, Channel.TEXT, source.name, sha, f"line {number}", options)
+
+
+MAX_JSON_ARRAY_BYTES = 64 << 20
+
+
+def read_json_array(
+    source: Source, sha: str, options: ReadOptions, report: FileReport
+) -> Iterator[Message]:
+    """A JSON array of message objects (as some chat export tools write), up to 64 MiB; larger
+    exports should be JSON lines, which are streamed."""
+    report.format = "json"
+    if source.size > MAX_JSON_ARRAY_BYTES:
+        raise InputError(
+            source.name, "JSON array larger than 64 MiB; convert it to JSON lines (one per line)"
+        )
+    with source.open() as fh:
+        decoded, lines = open_text(fh, source.name)
+        report.encoding = decoded.encoding
+        text = "\n".join(line for _, line in lines)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(source.name, f"invalid JSON ({exc.msg})", exc.lineno) from None
+    if isinstance(data, dict):  # {"messages": [...]} and the like: the first list of objects
+        data = next((v for v in data.values() if isinstance(v, list)), None)
+    if not isinstance(data, list):
+        raise InputError(source.name, "expected a JSON array of message objects")
+    cols: dict[str, str] | None = None
+    for index, obj in enumerate(data):
+        if not isinstance(obj, dict):
+            raise InputError(source.name, f"item {index} is a {type(obj).__name__}, not an object")
+        if cols is None:
+            cols = _resolve(obj.keys(), options.columns, source.name)
+            if "text" not in cols:
+                raise InputError(
+                    source.name,
+                    "no message text key; keys: "
+                    + ", ".join(repr(k) for k in obj)
+                    + "; name one with --map text=KEY",
+                )
+        yield _row_message(obj, cols, Channel.TEXT, source.name, sha, f"item {index}", options)
 
 
 def read_messages_jsonl(
