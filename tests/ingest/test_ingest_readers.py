@@ -446,3 +446,11 @@ def test_json_documents_array_or_object_with_a_list(write: Write) -> None:
         assert report.files[0].format == "json"
     _, report = run(write("bad.json", '[\n{"content": 1},\n'))
     assert "invalid JSON" in report.rejected[0].problem
+
+
+def test_equal_times_keep_reading_order(write: Write) -> None:
+    lines = [f"2024-03-05 10:00 第{i}条" for i in range(1, 13)] + [f"无时间 {i}" for i in range(12)]
+    messages, _ = ingest([write("same.txt", "\n".join(lines) + "\n")])
+    assert [m.text for m in messages] == [f"第{i}条" for i in range(1, 13)] + [
+        f"无时间 {i}" for i in range(12)
+    ]

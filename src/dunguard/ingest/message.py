@@ -93,14 +93,15 @@ class Message:
     def zone_known(self) -> bool:
         return self.timestamp is not None and self.timestamp.tzinfo is not None
 
-    def sort_key(self) -> tuple[int, str, str, str]:
-        """Time order; aware times compare in UTC, naive ones as written; undated last."""
+    def sort_key(self) -> tuple[int, str]:
+        """Time order; aware times compare in UTC, naive ones as written; undated last. Sort
+        stably: messages of equal time keep their reading order."""
         if self.timestamp is None:
-            return (1, "", self.source, self.position)
+            return (1, "")
         ts = self.timestamp
         if ts.tzinfo is not None:
             ts = ts.astimezone(UTC).replace(tzinfo=None)
-        return (0, ts.isoformat(), self.source, self.position)
+        return (0, ts.isoformat())
 
     def to_dict(self) -> dict[str, Any]:
         return {
