@@ -6,6 +6,7 @@ import hashlib
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -42,8 +43,11 @@ def test_finding_is_explained_and_cited(detector: Detector) -> None:
     assert finding.explanation.citations[0].ref == "CN-CRIM-293-1"
     assert "坐 牢" in finding.explanation.sentence("zh")
     assert finding.explanation.sentence("en").startswith('"坐 牢"')
-    assert finding.explanation.adjustments  # the context "不还" raised the score
-    assert finding.score == pytest.approx(0.9)
+    ex = finding.explanation
+    assert ex.adjustments  # the context "不还" raised the score
+    assert finding.score == pytest.approx(
+        min(1.0, ex.base_score + sum(a.delta for a in ex.adjustments))
+    )
 
 
 def test_lawful_reminder_has_no_finding(detector: Detector, evidence: Detector) -> None:
@@ -66,11 +70,30 @@ def test_negation_cancels(detector: Detector) -> None:
     assert detector.detect("We will not call your employer about this debt") == []
 
 
-def test_presets_differ(detector: Detector, evidence: Detector) -> None:
-    text = "你给我等着"  # a veiled threat, weak without context
-    assert detector.detect(text) == []
-    assert [f.category.value for f in evidence.detect(text)] == ["threat.violence"]
-    assert detector.threshold > evidence.threshold
+WEAK_PACK = """
+pack: acme
+lang: zh
+citations: {house: {instrument: ACME code}}
+rules:
+  - id: acme.abuse.insult.clown.v1
+    category: abuse.insult
+    name: {zh: 小丑, en: clown}
+    explain: {zh: 侮辱, en: insult}
+    cite: [house]
+    score: 0.5
+    any: [小丑]
+"""
+
+
+def test_presets_differ(tmp_path: Path) -> None:
+    pack = tmp_path / "acme.yaml"
+    pack.write_text(WEAK_PACK, "utf-8")
+    strict = Detector(rules=[pack], builtin=False)
+    loose = Detector(preset="evidence", rules=[pack], builtin=False)
+    assert strict.threshold > 0.5 > loose.threshold
+    assert strict.detect("你就是个小丑") == []
+    assert [f.rule for f in loose.detect("你就是个小丑")] == ["acme.abuse.insult.clown.v1"]
+    assert Detector(rules=[pack], builtin=False, threshold=0.4).detect("你就是个小丑")
 
 
 def test_unknown_preset_and_lang_are_errors() -> None:
@@ -81,7 +104,7 @@ def test_unknown_preset_and_lang_are_errors() -> None:
 
 
 def test_forced_language_limits_packs(detector: Detector) -> None:
-    text = "Pay now or go to jail. 不还就坐牢"
+    text = "Pay now or you will go to jail. 不还就坐牢"
     assert {f.rule.split(".")[0] for f in detector.detect(text)} == {"en", "zh"}
     assert {f.rule.split(".")[0] for f in detector.detect(text, lang="zh")} == {"zh"}
 
@@ -186,7 +209,22 @@ def test_spans_lie_inside_and_quote_the_original(text: str) -> None:
 def test_detection_is_deterministic(text: str) -> None:
     first = _DETECTOR.detect(text, message_id="m")
     assert first == _DETECTOR.detect(text, message_id="m")
-    assert first == Detector().detect(text, message_id="m")
+    assert first == Detector(preset="evidence").detect(text, message_id="m")
 
 
 _DETECTOR = Detector(preset="evidence")
+
+
+@given(st.lists(_TEXTS, max_size=12))
+@settings(max_examples=150, deadline=None)
+def test_batch_equals_one_by_one(texts: list[str]) -> None:
+    """The batched path (one scan for all texts) gives exactly the per-text results."""
+    assert _DETECTOR.detect_many(texts, batch_size=5) == [_DETECTOR.detect(t) for t in texts]
+    ids = [f"m{i}" for i in range(len(texts))]
+    batch = _DETECTOR.analyse_many(texts, ids=ids)
+    assert batch == [_DETECTOR.analyse(t, message_id=i) for t, i in zip(texts, ids, strict=True)]
+
+
+def test_batch_with_separator_characters() -> None:
+    texts = ["你个傻逼\x00坐牢", "nmsl", "\x00", "go to jail"]
+    assert _DETECTOR.detect_many(texts) == [_DETECTOR.detect(t) for t in texts]

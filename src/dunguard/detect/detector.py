@@ -12,7 +12,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from dunguard.detect.lexicon import Hits, Lexicon
-from dunguard.detect.normalize import CJK_RE, NormalizedText, builtin_substitutions, normalize
+from dunguard.detect.normalize import (
+    CJK_RE,
+    SEPARATOR,
+    NormalizedText,
+    builtin_substitutions,
+    normalize,
+    offsets,
+    prepare_many,
+)
 from dunguard.detect.packs import Pack, Rule, load_packs
 from dunguard.detect.recognizers import Candidate, Recognizer, RuleRecognizer
 from dunguard.findings import Explanation, Finding, TextSpan
@@ -23,18 +31,26 @@ _LATIN_WORD_RE = re.compile(r"[a-z]{2,}")
 
 def detect_language(text: NormalizedText | str) -> str:
     """``zh``, ``en`` or ``mixed`` from the script of the (normalised) text."""
-    t = text.text if isinstance(text, NormalizedText) else text.lower()
-    has_cjk = CJK_RE.search(t) is not None
+    if isinstance(text, NormalizedText):
+        return language_of(text.text, text.has_cjk)
+    t = text.lower()
+    return language_of(t, CJK_RE.search(t) is not None)
+
+
+def language_of(text: str, has_cjk: bool) -> str:
     if not has_cjk:
         return "en"
-    words = _LATIN_WORD_RE.finditer(t)
+    words = _LATIN_WORD_RE.finditer(text)
     if sum(1 for _, _ in zip(range(3), words, strict=False)) >= 3:
         return "mixed"
     return "zh"
 
 
-def _langs_for(lang: str) -> frozenset[str]:
-    return frozenset(("zh", "en")) if lang == "mixed" else frozenset((lang,))
+_LANGS = {
+    "zh": frozenset(("zh",)),
+    "en": frozenset(("en",)),
+    "mixed": frozenset(("zh", "en")),
+}
 
 
 def merge(candidates: Sequence[Candidate]) -> list[Candidate]:
@@ -76,8 +92,20 @@ class Detector:
         self.packs: tuple[Pack, ...] = load_packs(self.settings.extra_packs, builtin=builtin)
         self.rule_recognizer = RuleRecognizer(self.packs)
         self.recognizers: tuple[Recognizer, ...] = (self.rule_recognizer, *recognizers)
-        self.lexicon = Lexicon(t for r in self.recognizers for t in r.terms())
         self._subs = builtin_substitutions()
+        # The variants the normaliser replaces are markers: a text holding none needs no
+        # substitution, so one scan before substitution serves the whole batch.
+        self.lexicon = Lexicon(
+            (t for r in self.recognizers for t in r.terms()), markers=self._subs.keys
+        )
+        # Most messages hold no anchor term of any rule: then no rule is evaluated.
+        # A recognizer without anchors runs on every text.
+        anchor_sets = [r.anchors() for r in self.recognizers]
+        self._always = any(a is None for a in anchor_sets)
+        self._anchors = frozenset(t for a in anchor_sets if a is not None for t in a)
+        # The batch prefilter: anchors and markers only, so that the frequent context words
+        # (你, you, pay ...) cost nothing in the texts where no rule can fire.
+        self._prefilter = Lexicon(self._anchors, markers=self._subs.keys)
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -95,13 +123,26 @@ class Detector:
         """All candidates before thresholds and merging (for rule testing and evaluation)."""
         ntext = normalize(text, self._subs)
         detected = check_lang(lang) or detect_language(ntext)
-        langs = _langs_for(detected)
-        hits: Hits = self.lexicon.scan(ntext.text) if ntext.text else {}
+        hits = self.lexicon.scan(ntext.text) if ntext.text else {}
+        return ntext, detected, self._candidates(ntext, detected, hits)
+
+    def _candidates(self, ntext: NormalizedText, lang: str, hits: Hits) -> list[Candidate]:
         out: list[Candidate] = []
+        if not self._always:
+            anchors = self._anchors
+            if not any(t in anchors for t in hits):
+                return out
+        langs = _LANGS[lang]
         for rec in self.recognizers:
             if rec.langs & langs:
                 out.extend(rec.recognize(ntext, langs, hits))
-        return ntext, detected, out
+        return out
+
+    def _findings(
+        self, ntext: NormalizedText, cands: list[Candidate], message_id: str | None
+    ) -> list[Finding]:
+        kept = merge([c for c in cands if c.score >= self.threshold])
+        return [self._finding(ntext, c, message_id) for c in kept]
 
     def analyse(
         self, text: str, lang: str | None = None, message_id: str | None = None
@@ -110,8 +151,65 @@ class Detector:
         if not isinstance(text, str):
             raise TypeError(f"text must be str, got {type(text).__name__}")
         ntext, detected, cands = self.candidates(text, lang)
-        kept = merge([c for c in cands if c.score >= self.threshold])
-        return detected, [self._finding(ntext, c, message_id) for c in kept]
+        return detected, self._findings(ntext, cands, message_id)
+
+    def analyse_many(
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str | None] | None = None,
+        ids: Sequence[str | None] | None = None,
+    ) -> list[tuple[str, list[Finding]]]:
+        """``analyse`` over many texts at once: one normalisation pass and one prefilter scan
+        for the whole batch, then full evaluation only of the texts that hold an anchor term.
+        The results are those of ``analyse``, text by text."""
+        return self._batch(texts, langs, ids, True)  # type: ignore[return-value]
+
+    def _batch(
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str | None] | None,
+        ids: Sequence[str | None] | None,
+        with_lang: bool,
+    ) -> list[tuple[str, list[Finding]]] | list[list[Finding]]:
+        """The batch path; without ``with_lang`` it skips the language of texts that cannot
+        have findings and returns the findings alone."""
+        for t in texts:
+            if not isinstance(t, str):
+                raise TypeError(f"text must be str, got {type(t).__name__}")
+        if langs is not None and len(langs) != len(texts):
+            raise ValueError("langs must have one entry per text")
+        if ids is not None and len(ids) != len(texts):
+            raise ValueError("ids must have one entry per text")
+        forced = [check_lang(lang) for lang in langs] if langs is not None else None
+        prepared = prepare_many(texts)
+        kept = [p.kept for p in prepared]
+        if self._always:
+            todo: set[int] = set(range(len(kept)))
+            marked = todo
+        else:
+            per_doc, marked = self._prefilter.scan_many(SEPARATOR.join(kept), offsets(kept))
+            todo = marked.union(per_doc)
+        with_langs: list[tuple[str, list[Finding]]] = []
+        only: list[list[Finding]] = []
+        for i, prep in enumerate(prepared):
+            if i not in todo:  # the common case: no anchor, nothing to evaluate
+                if with_lang:
+                    lang = (forced[i] if forced else None) or language_of(prep.kept, prep.has_cjk)
+                    with_langs.append((lang, []))
+                else:
+                    only.append([])
+                continue
+            # A text holding a variant to replace is substituted, then scanned again.
+            ntext = prep.finish(self._subs.find(prep.kept) if i in marked else [])
+            detected = (forced[i] if forced else None) or detect_language(ntext)
+            hits = self.lexicon.scan(ntext.text)
+            cands = self._candidates(ntext, detected, hits)
+            found = self._findings(ntext, cands, ids[i] if ids else None) if cands else []
+            if with_lang:
+                with_langs.append((detected, found))
+            else:
+                only.append(found)
+        return with_langs if with_lang else only
 
     def detect(
         self, text: str, lang: str | None = None, message_id: str | None = None
@@ -119,10 +217,26 @@ class Detector:
         """Findings in ``text``, ordered by position; spans index the original text."""
         return self.analyse(text, lang, message_id)[1]
 
-    def detect_many(self, texts: Iterable[str], lang: str | None = None) -> list[list[Finding]]:
-        """``detect`` over many texts; one list of findings per text, in order."""
-        analyse = self.analyse
-        return [analyse(t, lang)[1] for t in texts]
+    def detect_many(
+        self, texts: Iterable[str], lang: str | None = None, batch_size: int = 2048
+    ) -> list[list[Finding]]:
+        """``detect`` over many texts; one list of findings per text, in order. Texts are
+        processed in batches of ``batch_size`` (see ``analyse_many``)."""
+        check_lang(lang)
+        out: list[list[Finding]] = []
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text)
+            if len(batch) >= batch_size:
+                out.extend(self._many(batch, lang))
+                batch = []
+        if batch:
+            out.extend(self._many(batch, lang))
+        return out
+
+    def _many(self, batch: list[str], lang: str | None) -> list[list[Finding]]:
+        langs = [lang] * len(batch) if lang else None
+        return self._batch(batch, langs, None, False)  # type: ignore[return-value]
 
     @staticmethod
     def _finding(ntext: NormalizedText, cand: Candidate, message_id: str | None) -> Finding:

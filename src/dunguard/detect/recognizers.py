@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from dunguard.detect.lexicon import Hits
-from dunguard.detect.normalize import NormalizedText
-from dunguard.detect.packs import Pack, Rule
+from dunguard.detect.normalize import CJK_RE, NormalizedText
+from dunguard.detect.packs import ContextRule, Pack, Rule
 from dunguard.findings import Adjustment, Citation
 from dunguard.taxonomy import Category, Severity
 
@@ -49,9 +49,23 @@ class Recognizer(Protocol):
         """Terms this recognizer needs in the shared lexicon scan (may be empty)."""
         ...
 
+    def anchors(self) -> Iterable[str] | None:
+        """Terms without which it finds nothing (a prefilter); None: run on every text."""
+        ...
+
     def recognize(
         self, text: NormalizedText, langs: frozenset[str], hits: Hits
     ) -> list[Candidate]: ...
+
+
+def _term_weight(term: str) -> float:
+    """A rough frequency estimate: short terms are common; a CJK character counts double."""
+    length = sum(2 if CJK_RE.match(ch) else 1 for ch in term.rstrip("*"))
+    return 1.0 if length <= 3 else 1.0 / length**2
+
+
+def _group_weight(group: Iterable[str]) -> float:
+    return sum(_term_weight(t) for t in group)
 
 
 def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -83,6 +97,7 @@ class RuleRecognizer:
             self._negators[pack.lang] = tuple(
                 dict.fromkeys(self._negators.get(pack.lang, ()) + pack.negators)
             )
+        self._cache: dict[str, _Compiled] = {}
         self._by_anchor: dict[str, list[Rule]] = {}
         for rule in self.rules:
             for term in rule.any_terms:
@@ -94,6 +109,17 @@ class RuleRecognizer:
         for negators in self._negators.values():
             yield from negators
 
+    def anchors(self) -> Iterable[str]:
+        """For each rule, the group of its terms least likely to occur (``any`` or one of the
+        ``all`` groups): a text without a term of that group cannot fire the rule, since every
+        group must occur for it to fire. The prefilter then passes far fewer texts than it
+        would with the ``any`` terms alone when those are common words."""
+        keys: set[str] = set()
+        for rule in self.rules:
+            groups = [rule.any_terms, *rule.all_groups]
+            keys.update(min(groups, key=_group_weight))
+        return keys
+
     def recognize(self, text: NormalizedText, langs: frozenset[str], hits: Hits) -> list[Candidate]:
         rules: dict[str, Rule] = {}
         for term in hits:
@@ -101,28 +127,33 @@ class RuleRecognizer:
                 if rule.lang in langs:
                     rules[rule.id] = rule
         out: list[Candidate] = []
-        for rule in rules.values():
+        for rule in sorted(rules.values(), key=lambda r: r.id):
             out.extend(self.evaluate(rule, text.text, hits))
         return out
 
     # -- one rule ---------------------------------------------------------------------------
 
-    def _negated(self, rule: Rule, text: str, start: int, hits: Hits) -> bool:
-        if not rule.negatable:
-            return False
-        window = NEGATION_WINDOW.get(rule.lang, 6)
-        for neg in self._negators.get(rule.lang, ()):
-            for _, ne in hits.get(neg, ()):
+    def _compiled(self, rule: Rule) -> _Compiled:
+        comp = self._cache.get(rule.id)
+        if comp is None:
+            comp = self._cache[rule.id] = _Compiled.of(rule, self._negators.get(rule.lang, ()))
+        return comp
+
+    @staticmethod
+    def _negated(comp: _Compiled, text: str, start: int, hits: Hits) -> bool:
+        for neg in comp.negators.intersection(hits):
+            for _, ne in hits[neg]:
                 if (
                     ne <= start
-                    and start - ne <= window
+                    and start - ne <= comp.neg_window
                     and not _CLAUSE_BREAK.search(text, ne, start)
                 ):
                     return True
         return False
 
-    def _spans(self, rule: Rule, text: str, hits: Hits) -> list[tuple[int, int]]:
-        anchors = sorted(s for t in rule.any_terms for s in hits.get(t, ()))
+    @staticmethod
+    def _spans(rule: Rule, text: str, hits: Hits) -> list[tuple[int, int]]:
+        anchors = sorted(s for t in rule.any_terms if t in hits for s in hits[t])
         if not rule.patterns:
             return anchors
         spans: list[tuple[int, int]] = []
@@ -135,41 +166,39 @@ class RuleRecognizer:
         return spans
 
     def evaluate(self, rule: Rule, text: str, hits: Hits) -> list[Candidate]:
-        if any(t in hits for t in rule.unless):
+        comp = self._compiled(rule)
+        if not comp.unless.isdisjoint(hits):
             return []
         out: list[Candidate] = []
+        within = rule.within
         for span in self._spans(rule, text, hits):
             start, end = span
-            if self._negated(rule, text, start, hits):
+            if comp.negators and self._negated(comp, text, start, hits):
                 continue
-            if rule.none_terms and any(
-                _nearest(hits.get(t, ()), span, rule.within) is not None for t in rule.none_terms
+            if comp.none and any(
+                _nearest(hits[t], span, within) is not None for t in comp.none.intersection(hits)
             ):
                 continue
             ok = True
-            for group in rule.all_groups:
+            for group in comp.groups:
                 near = [
                     s
-                    for t in group
-                    if (s := _nearest(hits.get(t, ()), span, rule.within)) is not None
+                    for t in group.intersection(hits)
+                    if (s := _nearest(hits[t], span, within)) is not None
                 ]
                 if not near:
                     ok = False
                     break
-                best = min(near, key=lambda s: _distance(span, s))
+                best = min(near, key=lambda s: (_distance(span, s), s))
                 start, end = min(start, best[0]), max(end, best[1])
             if not ok:
                 continue
             score = rule.score
             adjustments: list[Adjustment] = []
-            for ctx in rule.context:
-                for word in ctx.words:
-                    spans = hits.get(word, ())
-                    if ctx.within is None:
-                        found = bool(spans)
-                    else:
-                        found = _nearest(spans, (start, end), ctx.within) is not None
-                    if found:
+            for ctx, words in comp.context:
+                found = [w for w in ctx.words if w in hits] if not words.isdisjoint(hits) else []
+                for word in found:
+                    if ctx.within is None or _nearest(hits[word], (start, end), ctx.within):
                         score += ctx.delta
                         adjustments.append(Adjustment(ctx.delta, f"{ctx.reason}: {word}"))
                         break
@@ -182,12 +211,41 @@ class RuleRecognizer:
                     score=score,
                     start=start,
                     end=end,
-                    recognizer=f"rules:{rule.pack}",
-                    method="pattern" if rule.patterns else "lexicon",
+                    recognizer=comp.recognizer,
+                    method=comp.method,
                     base_score=rule.score,
                     adjustments=tuple(adjustments),
                     citations=rule.citations,
-                    sentences=tuple(sorted(rule.explain.items())),
+                    sentences=comp.sentences,
                 )
             )
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """The sets a rule's evaluation needs, built once per rule."""
+
+    unless: frozenset[str]
+    none: frozenset[str]
+    groups: tuple[frozenset[str], ...]
+    context: tuple[tuple[ContextRule, frozenset[str]], ...]
+    negators: frozenset[str]
+    neg_window: int
+    sentences: tuple[tuple[str, str], ...]
+    recognizer: str
+    method: str
+
+    @classmethod
+    def of(cls, rule: Rule, negators: Iterable[str]) -> _Compiled:
+        return cls(
+            unless=frozenset(rule.unless),
+            none=frozenset(rule.none_terms),
+            groups=tuple(frozenset(g) for g in rule.all_groups),
+            context=tuple((c, frozenset(c.words)) for c in rule.context),
+            negators=frozenset(negators) if rule.negatable else frozenset(),
+            neg_window=NEGATION_WINDOW.get(rule.lang, 6),
+            sentences=tuple(sorted(rule.explain.items())),
+            recognizer=f"rules:{rule.pack}",
+            method="pattern" if rule.patterns else "lexicon",
+        )
