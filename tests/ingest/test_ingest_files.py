@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 import wave
 import zipfile
 from collections.abc import Callable
@@ -209,3 +210,33 @@ def test_special_files_in_a_folder_are_rejected_not_waited_on(write: Write, tmp_
     assert [(Path(r.source).name, r.problem) for r in report.rejected] == [
         ("pipe.txt", "not a regular file")
     ]
+
+
+def test_recordings_are_transcribed_with_a_model_directory(
+    write: Write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A stand-in for the faster-whisper package (its interface, not our code) on the path.
+    monkeypatch.syspath_prepend(str(Path(__file__).parent / "fake_asr"))
+    import faster_whisper  # type: ignore[import-not-found]
+
+    from dunguard.ingest import audio
+
+    audio._model.cache_clear()
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "model.bin").write_bytes(b"")
+    write("rec/a.wav", wav_bytes(2.5))
+    write("rec/b.wav", wav_bytes(1.0))
+    write("rec/c.mp3", b"ID3\x04\0\0\0\0\0\0" + b"\0" * 64)  # not decodable as WAV here
+    messages, report = run(tmp_path / "rec", asr_model=model)
+    assert [(Path(m.source).name, m.position, m.text, m.lang) for m in messages] == [
+        ("a.wav", "t=0.0-1.0s", "第1秒", "zh"),
+        ("a.wav", "t=1.0-2.0s", "第2秒", "zh"),
+        ("b.wav", "t=0.0-1.0s", "第1秒", "zh"),
+    ]
+    assert [f.format for f in report.files] == ["audio-asr", "audio-asr"]
+    assert "cannot transcribe" in report.rejected[0].problem
+    loads = faster_whisper.LOADS
+    assert loads == [str(model)]  # loaded once for all recordings
+    audio._model.cache_clear()
+    del sys.modules["faster_whisper"]

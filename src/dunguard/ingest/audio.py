@@ -5,10 +5,11 @@ a speech-to-text model directory the user points to (a faster-whisper / CTransla
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from dunguard.errors import ConfigError
+from dunguard.errors import ConfigError, InputError
 from dunguard.ingest.message import Channel, Message
 from dunguard.ingest.options import FileReport, ReadOptions
 from dunguard.ingest.sources import Source
@@ -31,12 +32,24 @@ def check_asr_model(model_dir: Path) -> None:
         raise ConfigError("--asr-model needs faster-whisper: pip install 'dunguard[asr]'") from None
 
 
-def _transcribe(model_dir: Path, fh: Any) -> tuple[str, list[tuple[float, float, str]]]:
+@lru_cache(maxsize=2)
+def _model(model_dir: Path) -> Any:
+    """One model per run, not one per recording: loading is the slow part."""
     from faster_whisper import WhisperModel  # type: ignore[import-not-found,unused-ignore]
 
-    model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", local_files_only=True)
-    segments, info = model.transcribe(fh, vad_filter=False)
-    return str(info.language), [(s.start, s.end, s.text.strip()) for s in segments]
+    return WhisperModel(str(model_dir), device="cpu", compute_type="int8", local_files_only=True)
+
+
+def _transcribe(
+    model_dir: Path, fh: Any, source: str
+) -> tuple[str, list[tuple[float, float, str]]]:
+    try:
+        segments, info = _model(model_dir).transcribe(fh, vad_filter=False)
+        return str(info.language), [(s.start, s.end, s.text.strip()) for s in segments]
+    except Exception as exc:  # decoding hostile audio: whatever the decoder raises
+        raise InputError(
+            source, f"cannot transcribe: {type(exc).__name__}: {str(exc)[:200]}"
+        ) from None
 
 
 def read_audio(
@@ -54,10 +67,10 @@ def read_audio(
             meta={"note": NOT_TRANSCRIBED},
         )
         return
-    with source.open() as fh:  # pragma: no cover - needs a user-supplied model
-        lang, segments = _transcribe(options.asr_model, fh)
-    report.format = "audio-asr"  # pragma: no cover
-    for start, end, text in segments:  # pragma: no cover
+    with source.open() as fh:
+        lang, segments = _transcribe(options.asr_model, fh, source.name)
+    report.format = "audio-asr"
+    for start, end, text in segments:
         yield Message(
             source=source.name,
             source_sha256=sha,
@@ -65,5 +78,5 @@ def read_audio(
             text=text,
             channel=Channel.AUDIO,
             lang=lang[:2],
-            meta={"start_s": f"{start:.2f}", "end_s": f"{end:.2f}"},
+            meta={"start_s": f"{start:.2f}", "end_s": f"{end:.2f}", "asr_language": lang},
         )
