@@ -20,6 +20,7 @@ from dunguard.ingest import (
     parse_mapping,
     parse_zone,
 )
+from dunguard.ingest.chat import read_chat
 from dunguard.ingest.options import FileReport
 from dunguard.ingest.sms_xml import read_sms_xml
 from dunguard.ingest.sources import Source
@@ -164,6 +165,42 @@ def test_a_1gb_backup_is_streamed_not_loaded() -> None:
     first = [next(reader) for _ in range(1000)]
     assert first[-1].text.startswith("逾期提醒 999 ")
     assert stream.consumed < 4 << 20  # a few MB read for 1000 messages out of ~1 GB
+
+
+class EndlessChat(io.RawIOBase):
+    """About 1 GB of a GBK-encoded chat export, generated on demand."""
+
+    def __init__(self, messages: int = 10_000_000) -> None:
+        self.consumed = 0
+        block = "2024-03-05 21:14:03 催收王(123456)\n你再不还钱，我们就通知你单位 {i}\n\n"
+        self._parts = (block.format(i=i).encode("gbk") for i in range(messages))
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        while len(self._buffer) < len(b):
+            part = next(self._parts, None)
+            if part is None:
+                break
+            self._buffer += part
+        n = min(len(b), len(self._buffer))
+        b[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        self.consumed += n
+        return n
+
+
+def test_a_1gb_chat_export_is_streamed_not_loaded() -> None:
+    stream = EndlessChat()
+    source = Source("huge.txt", lambda: io.BufferedReader(stream), 1 << 30)  # type: ignore[arg-type]
+    report = FileReport("huge.txt", "?")
+    reader = read_chat(source, "0" * 64, ReadOptions(), report)
+    first = [next(reader) for _ in range(1000)]
+    assert first[-1].text == "你再不还钱，我们就通知你单位 999"
+    assert report.encoding == "gb18030"
+    assert stream.consumed < 2 << 20
 
 
 # --- CSV and JSON lines ---------------------------------------------------------------------
