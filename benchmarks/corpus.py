@@ -41,10 +41,7 @@ def short_messages(n: int, max_len: int = 140) -> list[str]:
         zh.extend(t[:max_len] for t, _ in cold_texts(split))
     tweets = [t[:max_len] for t in davidson_texts()]
     sentences = [
-        s[:max_len]
-        for row in cfpb_rows()
-        for s in _SENTENCE.split(row["narrative"])
-        if s.strip()
+        s[:max_len] for row in cfpb_rows() for s in _SENTENCE.split(row["narrative"]) if s.strip()
     ]
     pools = [zh, tweets, sentences]
     out: list[str] = []

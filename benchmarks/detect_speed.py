@@ -4,8 +4,9 @@ scan of the same lexicon over the same texts, in the same process.
     .venv/bin/python benchmarks/detect_speed.py [--messages 100000] [--rounds 3]
 
 Reports messages per second for both, their ratio, peak RSS and the time from process start
-to the first result (measured in a fresh subprocess). The machine is shared and noisy: speeds are CPU
-time of this process, and each measurement is repeated ``--rounds`` times, interleaved, and the best round of each is kept.
+to the first result (measured in a fresh subprocess). The machine is shared and noisy: speeds
+are CPU time of this process, each measurement is repeated ``--rounds`` times, interleaved,
+and the best round of each is kept.
 Targets (issue 2): >= 20,000 messages/s, >= 1/3 of the bare scan, <= 300 MB RSS, first result
 within 1.5 s.
 """
@@ -24,10 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import short_messages  # noqa: E402
-
-from dunguard import Detector  # noqa: E402
-from dunguard.detect.normalize import SEPARATOR  # noqa: E402
+from corpus import short_messages
+from dunguard import Detector
+from dunguard.detect.normalize import SEPARATOR
 
 FIRST_RESULT = (
     "import time,sys;"
@@ -75,8 +75,11 @@ def main() -> None:
     best: dict[str, float] = {}
     counts: dict[str, int] = {}
     for _ in range(args.rounds):
-        for name, fn in (("detect_many", detect), ("bare_scan", bare_per_message),
-                         ("bare_scan_batched", bare_batched)):
+        for name, fn in (
+            ("detect_many", detect),
+            ("bare_scan", bare_per_message),
+            ("bare_scan_batched", bare_batched),
+        ):
             # CPU time of this process: the machine is shared, and wall time would count the
             # other processes' turns on the cores too.
             t0 = time.process_time()

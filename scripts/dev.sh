@@ -29,7 +29,7 @@ case "$cmd" in
   demo)
     setup
     echo "==> dunguard detect --input examples/messages.txt" >&2
-    "$VENV/bin/dunguard" detect --input examples/messages.txt "$@"
+    "$VENV/bin/dunguard" detect --input examples/messages.txt --format table "$@"
     ;;
   test)
     setup

@@ -22,6 +22,7 @@ from dunguard.settings import PRESETS, check_lang
 from dunguard.taxonomy import TEXT_CATEGORIES, info
 
 PROGRESS_MIN = 2000
+BATCH = 1024
 
 _preset = click.option(
     "--preset",
@@ -193,10 +194,14 @@ def detect_cmd(
     results: list[dict[str, Any]] = []
     show = len(records) >= PROGRESS_MIN
     with Progress(len(records), "detect", enabled=show) as progress:
-        for rec in records:
-            found_lang, findings = detector.analyse(rec.text, rec.lang or msg_lang, rec.id)
-            results.append(message_record(rec.id, found_lang, findings, ui))
-            progress.advance()
+        for at in range(0, len(records), BATCH):
+            chunk = records[at : at + BATCH]
+            analysed = detector.analyse_many(
+                [r.text for r in chunk], [r.lang or msg_lang for r in chunk], [r.id for r in chunk]
+            )
+            for rec, (found_lang, findings) in zip(chunk, analysed, strict=True):
+                results.append(message_record(rec.id, found_lang, findings, ui))
+            progress.advance(len(chunk))
     if fmt == "jsonl":
         body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results)
     elif fmt == "json":
