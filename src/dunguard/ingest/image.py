@@ -16,7 +16,7 @@ from dunguard.errors import InputError
 from dunguard.ingest.message import Channel, Direction, Message
 from dunguard.ingest.options import FileReport, ReadOptions
 from dunguard.ingest.sources import Source
-from dunguard.ingest.times import parse_time
+from dunguard.ingest.times import resolve_shown_time, time_from_filename
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -87,12 +87,14 @@ def group_bubbles(
     width: float,
     height: float,
     side_of: Callable[[Box], str | None] | None = None,
+    reference: datetime | None = None,
 ) -> tuple[str | None, list[Bubble]]:
     """(chat title, bubbles in reading order) from OCR boxes of one screenshot.
 
     ``side_of`` tells the side of a box from the picture (an avatar beside it); without an
     answer the side is the edge the box is nearer to. A line just below a bubble's last line
-    and aligned with its first one continues that bubble (a wrapped message).
+    and aligned with its first one continues that bubble (a wrapped message). ``reference``
+    (when the screenshot was taken) dates times shown without a full date (``昨天 21:14``).
     """
     title: str | None = None
     bubbles: list[Bubble] = []
@@ -116,7 +118,7 @@ def group_bubbles(
             current = None
             if _CLOCK.search(box.text):
                 shown = box.text.strip()
-                when = parse_time(shown)
+                when = resolve_shown_time(shown, reference)
             elif title is None and box.y0 < 0.12 * height:
                 title = box.text.strip()
             continue
@@ -230,7 +232,10 @@ def read_image(
         return
     img = load_image(source, options.limits.max_image_pixels)
     report.format = "image-ocr"
-    title, bubbles = group_bubbles(ocr_boxes(img), img.width, img.height, avatar_side(img))
+    taken = time_from_filename(source.name.rsplit("/", 1)[-1].rsplit("!", 1)[-1])
+    title, bubbles = group_bubbles(
+        ocr_boxes(img), img.width, img.height, avatar_side(img), reference=taken
+    )
     for bubble in bubbles:
         x0, y0, x1, y1 = bubble.bounds
         incoming = bubble.side == "left"

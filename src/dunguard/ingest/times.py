@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
-__all__ = ["TIME_PATTERN", "parse_time"]
+__all__ = ["TIME_PATTERN", "parse_time", "resolve_shown_time", "time_from_filename"]
 
 _AMPM = r"上午|下午|凌晨|早上|中午|晚上|AM|PM|am|pm|a\.m\.|p\.m\."
 TIME_PATTERN = (
@@ -49,7 +49,8 @@ def _hour(hour: int, ampm: str | None) -> int:
     pm = ampm.lower().startswith("p") or ampm in ("下午", "晚上") or (ampm == "中午" and hour < 11)
     if pm and hour < 12:
         return hour + 12
-    if not pm and hour == 12 and ampm.lower().startswith("a"):
+    am = ampm.lower().startswith("a") or ampm in ("上午", "凌晨", "早上")
+    if am and hour == 12:
         return 0
     return hour
 
@@ -98,3 +99,58 @@ def parse_time(value: object, default_tz: tzinfo | None = None) -> datetime | No
         if match:
             return _build(match.groupdict(), default_tz)
     return None
+
+
+_SHOWN = re.compile(
+    rf"^\s*(?:(?P<mo>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*日|(?P<rel>今天|昨天|前天)"
+    rf"|(?P<wd>(?:星期|周|週)[一二三四五六日天]))?\s*(?P<ap1>{_AMPM})?\s*"
+    rf"(?P<h>\d{{1,2}})[:：](?P<mi>\d{{2}})\s*(?P<ap2>{_AMPM})?\s*$"
+)
+_WEEKDAYS = "一二三四五六日"
+_FILE_TIME = re.compile(
+    r"(?<!\d)(20\d{2})[-_.]?(\d{2})[-_.]?(\d{2})"
+    r"(?:[-_ T]?(\d{2})[-_.:]?(\d{2})[-_.:]?(\d{2}))?(?!\d)"
+)
+
+
+def time_from_filename(name: str) -> datetime | None:
+    """The time an Android/iOS/WeChat file name carries (``Screenshot_20240305-211400.png``,
+    ``IMG_20240305_211400.jpg``, ``微信图片_20240305211400.png``), or None."""
+    match = _FILE_TIME.search(name)
+    if not match:
+        return None
+    y, mo, d, h, mi, s = (int(g) if g else 0 for g in match.groups())
+    try:
+        return datetime(y, mo, d, h, mi, s)
+    except ValueError:
+        return None
+
+
+def resolve_shown_time(shown: str, reference: datetime | None) -> datetime | None:
+    """A time as chat apps show it between bubbles: a full date (``2024-03-05 21:14``), or,
+    given the day the screenshot was taken, ``3月5日 下午9:14``, ``昨天 21:14``,
+    ``星期二 10:00`` or a bare ``21:14``."""
+    full = parse_time(shown)
+    if full is not None or reference is None:
+        return full
+    match = _SHOWN.match(shown)
+    if not match:
+        return None
+    day = reference.date()
+    if match.group("mo"):
+        try:
+            day = day.replace(month=int(match.group("mo")), day=int(match.group("d")))
+        except ValueError:
+            return None
+        if day > reference.date():  # shown dates lie in the past: last year's
+            day = day.replace(year=day.year - 1)
+    elif match.group("rel"):
+        day -= timedelta(days={"今天": 0, "昨天": 1, "前天": 2}[match.group("rel")])
+    elif match.group("wd"):
+        want = _WEEKDAYS.index(match.group("wd")[-1].replace("天", "日"))
+        day -= timedelta(days=(day.weekday() - want) % 7)
+    hour = _hour(int(match.group("h")), match.group("ap1") or match.group("ap2"))
+    try:
+        return datetime(day.year, day.month, day.day, hour, int(match.group("mi")))
+    except ValueError:
+        return None
