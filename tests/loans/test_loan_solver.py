@@ -83,3 +83,10 @@ def test_rates_too_large_for_a_float_are_an_input_error() -> None:
     # 4 received, 37 due about 11 hours later: the annual rate is far beyond 1e300.
     with pytest.raises(InputError, match="too large to represent"):
         solve_rate([0.0, 0.00125], [4.0, -37.0])
+
+
+def test_huge_but_representable_rates_are_found() -> None:
+    # 1,000 received, 4,067 repaid the next day: XIRR = 4.067 ** 365 - 1, about 1e222
+    # (found by hypothesis: the outward search once stopped short of such roots).
+    rate = xirr([date(2019, 1, 1), date(2019, 1, 2)], [1000.0, -4067.0])
+    assert rate == pytest.approx(4.067**365 - 1, rel=1e-9)

@@ -120,9 +120,9 @@ def _single_root(times: Sequence[float], amounts: Sequence[float]) -> float:
     else:  # below the root: search upwards
         lo, hi = 0.0, step
         while positive(hi) != first_sign:
-            lo, hi, step = hi, hi + step, step * 2.0
-            if hi > _MAX_LOG_RATE:
+            if hi >= _MAX_LOG_RATE:
                 raise _OutOfRange("too large to represent")
+            lo, hi, step = hi, min(hi + step, _MAX_LOG_RATE), step * 2.0
     return _refine(lo, hi, times, amounts)
 
 
