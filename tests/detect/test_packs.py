@@ -135,3 +135,50 @@ def test_builtin_rules_pass_their_own_examples() -> None:
     count, failures = check_examples(Detector())
     assert count > 0
     assert [f.describe() for f in failures] == []
+
+
+WINDOWS_PACK = """
+pack: acme
+lang: zh
+negators: [不会]
+citations: {house: {instrument: ACME code}}
+rules:
+  - id: acme.threat.false_legal.record.v1
+    category: threat.false_legal
+    name: {zh: 记录, en: record}
+    explain: {zh: 记录, en: record}
+    cite: [house]
+    score: 0.7
+    any: [永久]
+    patterns: ['逾期记录.{0,4}永久']
+  - id: acme.threat.visit.door.v1
+    category: threat.visit
+    name: {zh: 上门, en: visit}
+    explain: {zh: 上门, en: visit}
+    cite: [house]
+    score: 0.7
+    any: [上门]
+    all: [[明天, 今晚]]
+    within: 20
+    none: [服务]
+    none_within: 2
+"""
+
+
+def test_negator_inside_a_pattern_match_cancels_it(tmp_path: Path) -> None:
+    path = tmp_path / "acme.yaml"
+    path.write_text(WINDOWS_PACK, "utf-8")
+    detector = Detector(rules=[path], builtin=False)
+    assert [f.rule for f in detector.detect("你的逾期记录将永久保存")] == [
+        "acme.threat.false_legal.record.v1"
+    ]
+    assert detector.detect("逾期记录不会永久保存") == []
+
+
+def test_none_has_its_own_window(tmp_path: Path) -> None:
+    path = tmp_path / "acme.yaml"
+    path.write_text(WINDOWS_PACK, "utf-8")
+    detector = Detector(rules=[path], builtin=False)
+    # "服务" is 12 characters before "上门": outside none_within (2), inside within (20).
+    assert detector.detect("明天提供服务，我们的人会来你们那边再上门")
+    assert detector.detect("明天我们的人会来你们那边看看再上门服务") == []

@@ -18,8 +18,9 @@ A pack is a mapping::
         score: 0.8                    # prior score, 0..1
         any: [坐牢, 判刑]              # anchor terms; at least one must occur
         all: [[不还, 不还款]]           # each group: one term within `within` chars of the anchor
-        none: [不会]                    # a term within `within` chars cancels the anchor
-        within: 20
+        none: [不会]                    # a term within `none_within` (default: `within`) chars
+        within: 20                    #   of the anchor cancels it
+        none_within: 6
         patterns: ['再不还.{0,12}就']   # regexes on the normalised text (simplified, lower case);
                                       # a match must contain an anchor (the prefilter)
         unless: [依法通过诉讼]           # a term anywhere in the message cancels the rule
@@ -65,6 +66,7 @@ _RULE_KEYS = {
     "all",
     "none",
     "within",
+    "none_within",
     "patterns",
     "unless",
     "context",
@@ -101,6 +103,8 @@ class Rule:
     all_groups: tuple[tuple[str, ...], ...] = ()
     none_terms: tuple[str, ...] = ()
     within: int = 20
+    none_within: int | None = None
+    """Window of the ``none`` terms; None: the same as ``within``."""
     patterns: tuple[re.Pattern[str], ...] = ()
     unless: tuple[str, ...] = ()
     context: tuple[ContextRule, ...] = ()
@@ -305,6 +309,11 @@ def _rule(
         all_groups=all_groups,
         none_terms=_fold_terms(reader.strings(data.get("none"), "none", entry)),
         within=int(reader.number(within, "within", entry, 0, 10_000)),
+        none_within=(
+            None
+            if data.get("none_within") is None
+            else int(reader.number(data["none_within"], "none_within", entry, 0, 10_000))
+        ),
         patterns=tuple(patterns),
         unless=_fold_terms(reader.strings(data.get("unless"), "unless", entry)),
         context=_context(reader, data.get("context"), entry),

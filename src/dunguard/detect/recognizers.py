@@ -152,17 +152,18 @@ class RuleRecognizer:
         return False
 
     @staticmethod
-    def _spans(rule: Rule, text: str, hits: Hits) -> list[tuple[int, int]]:
+    def _spans(rule: Rule, text: str, hits: Hits) -> list[tuple[tuple[int, int], tuple[int, ...]]]:
+        """The spans to evaluate, each with the start of the anchors it holds."""
         anchors = sorted(s for t in rule.any_terms if t in hits for s in hits[t])
         if not rule.patterns:
-            return anchors
-        spans: list[tuple[int, int]] = []
+            return [(a, (a[0],)) for a in anchors]
+        spans: list[tuple[tuple[int, int], tuple[int, ...]]] = []
         for pattern in rule.patterns:
             for m in pattern.finditer(text):
-                if m.end() > m.start() and any(
-                    m.start() <= a[0] and a[1] <= m.end() for a in anchors
-                ):
-                    spans.append(m.span())
+                ms, me = m.span()
+                inside = tuple(a[0] for a in anchors if ms <= a[0] and a[1] <= me)
+                if me > ms and inside:
+                    spans.append(((ms, me), inside))
         return spans
 
     def evaluate(self, rule: Rule, text: str, hits: Hits) -> list[Candidate]:
@@ -171,12 +172,16 @@ class RuleRecognizer:
             return []
         out: list[Candidate] = []
         within = rule.within
-        for span in self._spans(rule, text, hits):
+        none_within = within if rule.none_within is None else rule.none_within
+        for span, anchor_starts in self._spans(rule, text, hits):
             start, end = span
-            if comp.negators and self._negated(comp, text, start, hits):
+            # A negator right before an anchor cancels it; for a pattern match, before any
+            # anchor inside the match ("逾期记录不会永久保存").
+            if comp.negators and any(self._negated(comp, text, a, hits) for a in anchor_starts):
                 continue
             if comp.none and any(
-                _nearest(hits[t], span, within) is not None for t in comp.none.intersection(hits)
+                _nearest(hits[t], span, none_within) is not None
+                for t in comp.none.intersection(hits)
             ):
                 continue
             ok = True
