@@ -491,3 +491,15 @@ def test_equal_times_keep_reading_order(write: Write) -> None:
     assert [m.text for m in messages] == [f"第{i}条" for i in range(1, 13)] + [
         f"无时间 {i}" for i in range(12)
     ]
+
+
+def test_text_cut_inside_a_character_is_rejected_at_that_line(write: Write) -> None:
+    data = WECHAT_EXPORT.encode("gb18030")
+    messages, report = run(write("cut.txt", data[:-6]), me=("小明",))  # cut inside 我在筹钱
+    assert [m.text for m in messages] == [
+        "【XX金融】您已逾期15天，今天下午五点前必须还款",
+        "否则我们将派人上门",
+    ]
+    [rejected] = report.rejected
+    assert rejected.line == 6 and "invalid gb18030 bytes" in rejected.problem
+    assert rejected.kept == 2

@@ -71,15 +71,18 @@ def _score(text: str, common: frozenset[str]) -> float:
     return good / total if total else 0.0
 
 
-def _decode_sample(sample: bytes, codec: str, partial: bool) -> str | None:
-    """Decode a sample; a ``partial`` sample (the head of a longer file) may end inside a
-    multi-byte character. None when the bytes are not valid in ``codec``."""
+_INCOMPLETE = ("unexpected end of data", "incomplete multibyte sequence")
+
+
+def _decode_sample(sample: bytes, codec: str) -> str | None:
+    """Decode a sample, which may end inside a multi-byte character (the head of a longer
+    file, or a truncated file). None when the bytes are not valid in ``codec``."""
     try:
         return sample.decode(codec)
     except UnicodeDecodeError as exc:
+        if exc.reason not in _INCOMPLETE or exc.end != len(sample) or exc.start == 0:
+            return None
         start = exc.start
-    if not partial or start < len(sample) - 3:
-        return None
     try:
         return sample[:start].decode(codec)
     except UnicodeDecodeError:
@@ -100,12 +103,9 @@ def _utf16_without_bom(sample: bytes) -> str | None:
     return None
 
 
-def detect_encoding(sample: bytes, source: str = "<bytes>", partial: bool | None = None) -> Decoded:
+def detect_encoding(sample: bytes, source: str = "<bytes>") -> Decoded:
     """Pick the encoding of ``sample`` (the first bytes of a file). Raises ``InputError`` when
-    the bytes are not text in any supported encoding. ``partial`` (default: the sample fills
-    ``SAMPLE_BYTES``) says that the sample is cut from a longer file."""
-    if partial is None:
-        partial = len(sample) >= SAMPLE_BYTES
+    the bytes are not text in any supported encoding."""
     if sample.startswith(codecs.BOM_UTF8):
         return Decoded("utf-8", 3, 1.0)
     if sample.startswith(codecs.BOM_UTF16_LE):
@@ -117,13 +117,13 @@ def detect_encoding(sample: bytes, source: str = "<bytes>", partial: bool | None
         return Decoded(utf16, 0, 0.9)
     if b"\x00" in sample:
         raise InputError(source, "binary data, not text in a supported encoding")
-    if _decode_sample(sample, "utf-8", partial) is not None:
+    if _decode_sample(sample, "utf-8") is not None:
         return Decoded("utf-8", 0, 1.0)
     candidates: list[tuple[float, str]] = []
-    gb = _decode_sample(sample, "gb18030", partial)
+    gb = _decode_sample(sample, "gb18030")
     if gb is not None:
         candidates.append((_score(gb, _gb_common()), "gb18030"))
-    big5 = _decode_sample(sample, "big5", partial)
+    big5 = _decode_sample(sample, "big5")
     if big5 is not None:
         candidates.append((_score(big5, _big5_common()), "big5"))
     if not candidates:
