@@ -126,3 +126,13 @@ def test_timeline_without_detection(
     assert main(["timeline", str(write("b.xml", SMS_XML)), "-o", str(out), "--no-detect"]) == 0
     html = out.read_text(encoding="utf-8")
     assert "<mark" not in html and "4 messages, 0 with violations" in html
+
+
+def test_ingest_into_the_folder_it_reads_skips_its_own_output(
+    write: Write, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write("ev/a.xml", SMS_XML).parent
+    out = folder / "messages.jsonl"
+    assert main(["ingest", str(folder), "--out", str(out)]) == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 4
+    assert "messages.jsonl" not in capsys.readouterr().err

@@ -120,7 +120,8 @@ def ingest_cmd(
     report = IngestReport()
     sink = out.open("w", encoding="utf-8") if out else sys.stdout
     try:
-        for message in iter_messages(paths, options, report, on_reject=_reject_line):
+        exclude = [out] if out else []
+        for message in iter_messages(paths, options, report, _reject_line, exclude):
             sink.write(message.to_json() + "\n")
     finally:
         if out:

@@ -50,12 +50,13 @@ def iter_messages(
     options: ReadOptions | None = None,
     report: IngestReport | None = None,
     on_reject: Callable[[Rejected], None] | None = None,
+    exclude: Iterable[Path] = (),
 ) -> Iterator[Message]:
     options = options or ReadOptions()
     report = report if report is not None else IngestReport()
     if options.asr_model is not None:
         check_asr_model(options.asr_model)
-    for item in iter_sources(paths, options.limits):
+    for item in iter_sources(paths, options.limits, exclude):
         if isinstance(item, Rejected):
             report.rejected.append(item)
             if on_reject:

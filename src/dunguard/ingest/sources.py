@@ -84,19 +84,28 @@ def _is_zip(head: bytes) -> bool:
 
 
 def iter_sources(
-    paths: Iterable[str | Path], limits: IngestLimits | None = None
+    paths: Iterable[str | Path],
+    limits: IngestLimits | None = None,
+    exclude: Iterable[Path] = (),
 ) -> Iterator[Source | Rejected]:
     """Every file under ``paths`` (files, folders, zip archives), in a stable order; what
-    cannot be opened is yielded as ``Rejected`` and the walk goes on."""
+    cannot be opened is yielded as ``Rejected`` and the walk goes on. Files in ``exclude``
+    (the output being written, say) are passed over."""
     limits = limits or IngestLimits()
+    skip = frozenset(p.resolve() for p in exclude)
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             yield Rejected(str(path), "no such file or folder")
         elif path.is_dir():
-            yield from _walk(path, limits)
-        else:
+            yield from (s for s in _walk(path, limits) if not _excluded(s, skip))
+        elif path.resolve() not in skip:
             yield from _file(path, limits)
+
+
+def _excluded(item: Source | Rejected, skip: frozenset[Path]) -> bool:
+    name = item.name if isinstance(item, Source) else item.source
+    return bool(skip) and "!" not in name and Path(name).resolve() in skip
 
 
 def _walk(root: Path, limits: IngestLimits) -> Iterator[Source | Rejected]:
