@@ -115,3 +115,25 @@ def test_avatar_side_reads_the_margins_of_a_picture() -> None:
     assert side_of(Box(150, 110, 600, 150, "x")) == "left"
     assert side_of(Box(150, 410, 600, 450, "x")) == "right"
     assert side_of(Box(250, 600, 450, 630, "2024-03-05 21:14")) is None
+
+
+def test_ocr_needs_no_network(
+    cjk_font: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine is built from the models inside the wheel: with every socket refused, a
+    fresh engine still loads and reads."""
+    import socket
+
+    from dunguard.ingest import image
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("network use during OCR")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    image._engine.cache_clear()
+    shot = tmp_path / "one.png"
+    draw_chat(shot, cjk_font, "催收", [("left", "今天必须还款")])
+    messages = list(iter_messages([shot], ReadOptions()))
+    assert [m.text for m in messages] == ["今天必须还款"]
