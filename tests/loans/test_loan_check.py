@@ -98,12 +98,18 @@ def test_licensed_lenders_get_the_24_percent_all_in_line() -> None:
 
 
 def test_old_private_contracts_use_the_24_and_36_lines_with_a_transition_note() -> None:
-    result = check_schedule(build_schedule(loan(date(2019, 5, 1), fee="0")), LenderType.PRIVATE)
+    result = check_schedule(
+        build_schedule(loan(date(2019, 5, 1), fee="0", periods=24)), LenderType.PRIVATE
+    )
     assert result.protection_cap == pytest.approx(0.24)
     assert result.protection_rule == "CN-RATE-SPC2015-HIST"
     assert by_id(result)["CN-RATE-SPC2015-HIST-36"] is Status.WITHIN
-    assert any("transition" in n for n in result.notes)
+    assert any("transition" in n for n in result.notes)  # runs past 2020-08-20
     assert result.lpr is None  # no LPR before 2019-08-20
+    short = check_schedule(
+        build_schedule(loan(date(2019, 5, 1), fee="0", periods=3)), LenderType.PRIVATE
+    )
+    assert not any("transition" in n for n in short.notes)  # repaid long before
 
 
 def test_penalty_rate_is_checked_against_the_same_cap() -> None:

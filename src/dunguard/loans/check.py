@@ -315,7 +315,9 @@ def _check(
             f"no protection cap in the catalogue for a {lender.value} lender with a contract "
             f"dated {contract_date}; pass --cap to set one"
         )
-    if lender is LenderType.PRIVATE and contract_date < date(2020, 8, 20):
+    if lender is LenderType.PRIVATE and contract_date < date(2020, 8, 20) <= max(
+        cost.last_date, as_of or cost.last_date
+    ):
         notes.append(
             "transition (SPC 2020 art. 31): interest accruing from 2020-08-20 on a contract "
             "made before it is protected only up to 4 x LPR"
