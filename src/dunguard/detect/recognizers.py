@@ -175,6 +175,7 @@ class RuleRecognizer:
         none_within = within if rule.none_within is None else rule.none_within
         for span, anchor_starts in self._spans(rule, text, hits):
             start, end = span
+            ax, ay = span
             # A negator right before an anchor cancels it; for a pattern match, before any
             # anchor inside the match ("逾期记录不会永久保存").
             if comp.negators and any(self._negated(comp, text, a, hits) for a in anchor_starts):
@@ -203,7 +204,14 @@ class RuleRecognizer:
             for ctx, words in comp.context:
                 found = [w for w in ctx.words if w in hits] if not words.isdisjoint(hits) else []
                 for word in found:
-                    if ctx.within is None or _nearest(hits[word], (start, end), ctx.within):
+                    # A context word inside the anchor term itself does not count: a trigger
+                    # must not raise its own score ("孩子安全" holding "安全").
+                    outside = [
+                        h for h in hits[word] if rule.patterns or h[0] < ax or h[1] > ay
+                    ]
+                    if outside and (
+                        ctx.within is None or _nearest(outside, (start, end), ctx.within)
+                    ):
                         score += ctx.delta
                         adjustments.append(Adjustment(ctx.delta, f"{ctx.reason}: {word}"))
                         break
