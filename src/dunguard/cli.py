@@ -11,6 +11,7 @@ from dunguard import __version__
 from dunguard.commands.detect import detect_cmd, rules_group
 from dunguard.commands.ingest import ingest_cmd, scan_cmd, timeline_cmd
 from dunguard.commands.loan import loan_group
+from dunguard.commands.models import eval_cmd, train_cmd
 from dunguard.commands.policy import audit_cmd, demo_log_cmd, gate_cmd
 from dunguard.errors import DunguardError
 
@@ -30,6 +31,8 @@ cli.add_command(loan_group)
 cli.add_command(audit_cmd)
 cli.add_command(gate_cmd)
 cli.add_command(demo_log_cmd)
+cli.add_command(eval_cmd)
+cli.add_command(train_cmd)
 # Further command groups register here, one line each.
 
 

@@ -1,0 +1,292 @@
+"""Text -> sparse TF-IDF features over character (and word) n-grams, in numpy alone.
+
+Training and inference share this code, so a model sees at run time exactly the features it
+was trained on. Texts are expected in the detector's normal form (``dunguard.detect.normalize``:
+simplified Chinese, half-width, lower case); :func:`prepare` produces it.
+
+Character n-grams are looked up without building them as strings: the code points of a whole
+batch go into one array, each n-gram becomes a 64-bit polynomial key computed with a few vector
+operations, and the keys are matched against the sorted keys of the vocabulary. The vocabulary
+itself is kept as strings (``vocab.json``), so a model stays readable; its keys are computed
+when it is loaded.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from dunguard.detect.normalize import builtin_substitutions, normalize
+
+_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u3400-\u9fff]")
+_SPACE_RE = re.compile(r"[\s\x00]+")
+_PRIME = np.uint64(0x100000001B3)
+
+FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int64]
+KeyArray = npt.NDArray[np.uint64]
+
+
+def prepare(texts: Iterable[str]) -> list[str]:
+    """The detector's normal form of each text (what the recognizer receives)."""
+    subs = builtin_substitutions()
+    return [normalize(t, subs).text for t in texts]
+
+
+def clean(text: str) -> str:
+    """Whitespace runs (and NUL, the batch separator) become one space."""
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSpec:
+    """Which n-grams a model uses. ``word`` n-grams use a tiny tokenizer: runs of latin letters
+    and digits, and single CJK characters."""
+
+    char: tuple[int, int] | None = (1, 4)
+    word: tuple[int, int] | None = None
+    sublinear_tf: bool = True
+
+    def __post_init__(self) -> None:
+        if self.char is None and self.word is None:
+            raise ValueError("a feature spec needs char or word n-grams")
+        for name, rng in (("char", self.char), ("word", self.word)):
+            if rng is not None and not (1 <= rng[0] <= rng[1] <= 6):
+                raise ValueError(f"{name} n-gram range must satisfy 1 <= lo <= hi <= 6: {rng}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "char": list(self.char) if self.char else None,
+            "word": list(self.word) if self.word else None,
+            "sublinear_tf": self.sublinear_tf,
+        }
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> FeatureSpec:
+        char, word = doc.get("char"), doc.get("word")
+        return cls(
+            char=(int(char[0]), int(char[1])) if char else None,
+            word=(int(word[0]), int(word[1])) if word else None,
+            sublinear_tf=bool(doc.get("sublinear_tf", True)),
+        )
+
+    def char_grams(self, text: str) -> list[str]:
+        """The character n-grams of one cleaned text, with repetitions (for reference and
+        tests; the vectorizer computes keys instead)."""
+        out: list[str] = []
+        if self.char is not None:
+            for n in range(self.char[0], self.char[1] + 1):
+                out.extend(text[i : i + n] for i in range(len(text) - n + 1))
+        return out
+
+    def word_grams(self, text: str) -> list[str]:
+        out: list[str] = []
+        if self.word is not None:
+            words = _WORD_RE.findall(text)
+            for n in range(self.word[0], self.word[1] + 1):
+                out.extend(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+        return out
+
+
+class _Batch(NamedTuple):
+    codes: KeyArray
+    """Code points of the texts joined by NUL."""
+    rows: IntArray
+    """The text each code point belongs to."""
+    zeros: IntArray
+    """Running count of separators (cumulative, with a leading 0)."""
+    joined: str
+
+
+def _batch(texts: Sequence[str]) -> _Batch:
+    joined = "\x00".join(texts)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)[: len(joined)]
+    zeros = np.concatenate(([0], np.cumsum(codes == 0)))
+    return _Batch(codes, rows, zeros, joined)
+
+
+def _keys(b: _Batch, n: int) -> tuple[KeyArray, npt.NDArray[np.bool_]]:
+    """The key of every n-gram starting at each position, and whether it lies inside a text."""
+    m = b.codes.shape[0] - n + 1
+    if m <= 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bool)
+    h = np.full(m, n, dtype=np.uint64)
+    for j in range(n):
+        h = h * _PRIME + b.codes[j : j + m]  # wraps modulo 2**64, deliberately
+    valid = (b.zeros[n : n + m] - b.zeros[:m]) == 0
+    return h, valid
+
+
+def gram_keys(grams: Sequence[str]) -> KeyArray:
+    """The key of each n-gram string (the same as the batch computation gives)."""
+    out = np.zeros(len(grams), dtype=np.uint64)
+    by_len: dict[int, list[int]] = {}
+    for i, g in enumerate(grams):
+        by_len.setdefault(len(g), []).append(i)
+    for n, idx in by_len.items():
+        codes = np.frombuffer(
+            "".join(grams[i] for i in idx).encode("utf-32-le"), dtype=np.uint32
+        ).astype(np.uint64)
+        cols = codes.reshape(len(idx), n)
+        h = np.full(len(idx), n, dtype=np.uint64)
+        for j in range(n):
+            h = h * _PRIME + cols[:, j]
+        out[np.asarray(idx, dtype=np.int64)] = h
+    return out
+
+
+class Csr(NamedTuple):
+    """A sparse row matrix as three arrays (the CSR layout)."""
+
+    indptr: IntArray
+    indices: IntArray
+    data: FloatArray
+    n_cols: int
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.indptr.shape[0]) - 1
+
+    def dot(self, weights: FloatArray) -> FloatArray:
+        """``self @ weights.T`` for ``weights`` of shape (k, n_cols)."""
+        rows = np.repeat(np.arange(self.n_rows), np.diff(self.indptr))
+        out = np.empty((self.n_rows, weights.shape[0]), dtype=np.float32)
+        for k in range(weights.shape[0]):
+            out[:, k] = np.bincount(
+                rows, weights=self.data * weights[k, self.indices], minlength=self.n_rows
+            )
+        return out
+
+
+class Vectorizer:
+    """A fixed vocabulary of character and word n-grams with inverse document frequencies.
+    Feature order: the character n-grams, then the word n-grams."""
+
+    def __init__(
+        self, spec: FeatureSpec, chars: Sequence[str], words: Sequence[str], idf: FloatArray
+    ) -> None:
+        if len(chars) + len(words) != idf.shape[0]:
+            raise ValueError(
+                f"vocabulary has {len(chars) + len(words)} terms but idf has {idf.shape[0]}"
+            )
+        if (chars and spec.char is None) or (words and spec.word is None):
+            raise ValueError("vocabulary holds n-grams of a kind the feature spec does not use")
+        self.spec = spec
+        self.chars = list(chars)
+        self.words = list(words)
+        keys = gram_keys(self.chars)
+        order = np.argsort(keys, kind="stable")
+        self._sorted = keys[order]
+        if self._sorted.shape[0] > 1 and bool(np.any(self._sorted[1:] == self._sorted[:-1])):
+            raise ValueError("character vocabulary holds duplicate n-grams")
+        self._perm = order.astype(np.int64)
+        self.word_index: dict[str, int] = {g: len(chars) + i for i, g in enumerate(self.words)}
+        if len(self.word_index) != len(self.words):
+            raise ValueError("word vocabulary holds duplicate n-grams")
+        self.idf = idf.astype(np.float32, copy=False)
+
+    @property
+    def n_features(self) -> int:
+        return len(self.chars) + len(self.words)
+
+    @classmethod
+    def fit(
+        cls, texts: Sequence[str], spec: FeatureSpec, min_df: int = 2, max_features: int = 0
+    ) -> Vectorizer:
+        """Learn the vocabulary (n-grams in at least ``min_df`` texts; the ``max_features``
+        most frequent if given, ties broken by the n-gram) and smoothed idf from ``texts``."""
+        cleaned = [clean(t) for t in texts]
+        df: dict[str, int] = {}
+        if spec.char is not None:
+            b = _batch(cleaned)
+            for n in range(spec.char[0], spec.char[1] + 1):
+                keys, valid = _keys(b, n)
+                pos = np.flatnonzero(valid)
+                k, r = keys[pos], b.rows[pos]
+                order = np.lexsort((r, k))
+                k, r, pos = k[order], r[order], pos[order]
+                first = np.ones(k.shape[0], dtype=bool)
+                first[1:] = (k[1:] != k[:-1]) | (r[1:] != r[:-1])
+                k, pos = k[first], pos[first]  # one entry per (n-gram, text)
+                _, start, counts = np.unique(k, return_index=True, return_counts=True)
+                keep = counts >= min_df
+                for p, c in zip(pos[start[keep]].tolist(), counts[keep].tolist(), strict=True):
+                    df[b.joined[p : p + n]] = c
+        wdf: dict[str, int] = {}
+        if spec.word is not None:
+            for t in cleaned:
+                for g in set(spec.word_grams(t)):
+                    wdf[g] = wdf.get(g, 0) + 1
+        ranked = sorted(
+            [(c, 0, g) for g, c in df.items()] + [(c, 1, g) for g, c in wdf.items() if c >= min_df],
+            key=lambda x: (-x[0], x[1], x[2]),
+        )
+        if max_features:
+            ranked = ranked[:max_features]
+        chars = sorted(g for _, kind, g in ranked if kind == 0)
+        words = sorted(g for _, kind, g in ranked if kind == 1)
+        counts_of = {
+            **{("c", g): c for g, c in df.items()},
+            **{("w", g): c for g, c in wdf.items()},
+        }
+        n = len(texts)
+        idf = np.array(
+            [math.log((1 + n) / (1 + counts_of[("c", g)])) + 1.0 for g in chars]
+            + [math.log((1 + n) / (1 + counts_of[("w", g)])) + 1.0 for g in words],
+            dtype=np.float32,
+        )
+        return cls(spec, chars, words, idf)
+
+    def _pairs(self, texts: Sequence[str]) -> tuple[IntArray, IntArray]:
+        rows: list[IntArray] = []
+        cols: list[IntArray] = []
+        spec = self.spec
+        if spec.char is not None and self._sorted.shape[0]:
+            b = _batch(texts)
+            last = self._sorted.shape[0] - 1
+            for n in range(spec.char[0], spec.char[1] + 1):
+                keys, valid = _keys(b, n)
+                pos = np.minimum(np.searchsorted(self._sorted, keys), last)
+                hit = valid & (self._sorted[pos] == keys)
+                rows.append(b.rows[: keys.shape[0]][hit])
+                cols.append(self._perm[pos[hit]])
+        if spec.word is not None and self.words:
+            get = self.word_index.get
+            wr: list[int] = []
+            wc: list[int] = []
+            for r, t in enumerate(texts):
+                found = [i for i in map(get, spec.word_grams(t)) if i is not None]
+                wc.extend(found)
+                wr.extend([r] * len(found))
+            rows.append(np.asarray(wr, dtype=np.int64))
+            cols.append(np.asarray(wc, dtype=np.int64))
+        if not rows:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(rows), np.concatenate(cols)
+
+    def transform(self, texts: Sequence[str]) -> Csr:
+        """L2-normalised TF-IDF rows of prepared texts; unknown n-grams are dropped."""
+        cleaned = [clean(t) for t in texts]
+        n_rows, n_cols = len(cleaned), max(self.n_features, 1)
+        row_of, col_of = self._pairs(cleaned)
+        uniq, counts = np.unique(row_of * n_cols + col_of, return_counts=True)
+        rows = uniq // n_cols
+        cols = uniq - rows * n_cols
+        tf = counts.astype(np.float32)
+        if self.spec.sublinear_tf:
+            tf = 1.0 + np.log(tf)
+        data = tf * self.idf[cols]
+        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n_rows))
+        norms[norms == 0] = 1.0
+        data = (data / norms[rows]).astype(np.float32)
+        indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+        return Csr(indptr, cols.astype(np.int64), data, self.n_features)

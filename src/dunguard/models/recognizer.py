@@ -1,0 +1,117 @@
+"""A learned model as one more recognizer of the detector (opt-in).
+
+    from dunguard import Detector
+    from dunguard.models.recognizer import model_recognizers
+    detector = Detector(preset="strict", recognizers=model_recognizers())
+
+The model scores the whole message; its probability is the candidate's score, so the preset
+thresholds (strict 0.6, evidence 0.35) decide what is reported, as for the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from dunguard.detect.lexicon import Hits
+from dunguard.detect.normalize import NormalizedText
+from dunguard.detect.packs import builtin_pack
+from dunguard.detect.recognizers import Candidate
+from dunguard.errors import ConfigError
+from dunguard.findings import Citation
+from dunguard.models.builtin import load_builtin
+from dunguard.models.linear import LinearModel
+from dunguard.taxonomy import Category, Severity
+
+INSULT_MODELS = {"zh": "insult-zh", "en": "insult-en"}
+
+_SENTENCES = {
+    "zh": "分类模型判断该消息含侮辱、辱骂或淫秽语言：“{quote}”",
+    "en": 'The classifier judges this message abusive, obscene or degrading: "{quote}"',
+}
+
+
+def _insult_citations(lang: str) -> tuple[Citation, ...]:
+    """The citations of the rule pack's first ``abuse.insult`` rule for ``lang``."""
+    for rule in builtin_pack(lang).rules:
+        if rule.category == Category.ABUSE_INSULT:
+            return rule.citations
+    return ()
+
+
+class ModelRecognizer:
+    """Scores every message of its language with a linear model; the positive classes'
+    probability is the score of one candidate spanning the message."""
+
+    def __init__(
+        self,
+        model: LinearModel,
+        *,
+        category: Category = Category.ABUSE_INSULT,
+        positive: Sequence[str] | None = None,
+        severity: Severity = Severity.HIGH,
+        citations: tuple[Citation, ...] = (),
+        rule_id: str | None = None,
+    ) -> None:
+        pos = list(positive if positive is not None else model.info.get("positive", []))
+        missing = [p for p in pos if p not in model.classes]
+        if not pos or missing:
+            raise ConfigError(
+                f"model {model.name}: positive classes {pos} must be among {list(model.classes)}"
+            )
+        self.model = model
+        self.name = f"model:{model.name}"
+        self.langs = frozenset((model.lang,))
+        self.category = category
+        self.severity = severity
+        self.citations = citations
+        self.rule_id = rule_id or f"{model.lang}.model.{model.name}.v1"
+        self._columns = [model.classes.index(p) for p in pos]
+        self._sentences = tuple(sorted(_SENTENCES.items()))
+
+    def terms(self) -> Iterable[str]:
+        return ()
+
+    def anchors(self) -> Iterable[str] | None:
+        return None
+
+    def scores(self, texts: Sequence[str]) -> list[float]:
+        """The positive probability of each text in the detector's normal form."""
+        proba = self.model.proba(texts, prepared=True)
+        return [float(x) for x in proba[:, self._columns].sum(axis=1)]
+
+    def recognize(self, text: NormalizedText, langs: frozenset[str], hits: Hits) -> list[Candidate]:
+        body = text.text
+        start = len(body) - len(body.lstrip())
+        end = len(body.rstrip())
+        if end <= start:
+            return []
+        score = min(1.0, max(0.0, self.scores([body])[0]))
+        return [
+            Candidate(
+                rule_id=self.rule_id,
+                category=self.category,
+                severity=self.severity,
+                score=score,
+                start=start,
+                end=end,
+                recognizer=self.name,
+                method="model",
+                base_score=round(score, 4),
+                adjustments=(),
+                citations=self.citations,
+                sentences=self._sentences,
+            )
+        ]
+
+
+def insult_recognizer(lang: str) -> ModelRecognizer:
+    """The shipped ``abuse.insult`` model for ``lang`` (zh or en) as a recognizer."""
+    if lang not in INSULT_MODELS:
+        raise ConfigError(f"no insult model for {lang!r}; choose one of: zh, en")
+    model = load_builtin(INSULT_MODELS[lang])
+    return ModelRecognizer(model, citations=_insult_citations(lang))
+
+
+def model_recognizers(langs: Iterable[str] = ("zh", "en")) -> list[ModelRecognizer]:
+    """The shipped model recognizers for ``langs``: pass them to ``Detector(recognizers=...)``."""
+    return [insult_recognizer(lang) for lang in langs]
