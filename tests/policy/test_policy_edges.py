@@ -20,6 +20,7 @@ def answered(i: str, at: str, **kw: Any) -> dict[str, Any]:
     return ev(i, at, outcome="answered", **kw)
 
 
+# fmt: off
 CASES: list[tuple[str, str, list[dict[str, Any]], set[tuple[str, str]]]] = [
     # ---- quiet hours, cn: local >= 22:00:00 or < 08:00:00 --------------------------------
     ("cn quiet 07:59:59 in, 08:00:00 out", "cn", [
@@ -206,6 +207,7 @@ CASES: list[tuple[str, str, list[dict[str, Any]], set[tuple[str, str]]]] = [
         ev("other", "2024-01-03T12:00:00-05:00", tz=NY, account_id="a2")],
      {("represented", "d")}),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize(
