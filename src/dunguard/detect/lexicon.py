@@ -18,8 +18,10 @@ _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 Hits = dict[str, list[tuple[int, int]]]
 """term -> list of (start, end) in the scanned text, in order of their end."""
 
-_Entry = tuple[int, str | None, tuple[tuple[str, bool, bool], ...], bool]
-"""(pattern length, the term when no boundary check is needed, (term, left, right)s, marker)."""
+_Single = tuple[str, bool, bool, bool]
+_Entry = tuple[int, str | None, tuple[tuple[str, bool, bool], ...], bool, _Single | None]
+"""(pattern length, the term when no boundary check is needed, (term, left, right)s, marker,
+(term, left, right, prefix) when the pattern serves one term)."""
 
 
 class Lexicon:
@@ -47,7 +49,11 @@ class Lexicon:
             simple = None
             if len(variants) == 1 and not (variants[0][1] or variants[0][2]):
                 simple = None if variants[0][0].endswith("*") else variants[0][0]
-            entry: _Entry = (len(pattern), simple, tuple(variants), pattern in marker_set)
+            single = None
+            if simple is None and len(variants) == 1:
+                term, left, right = variants[0]
+                single = (term, left, right, term.endswith("*"))
+            entry: _Entry = (len(pattern), simple, tuple(variants), pattern in marker_set, single)
             self._automaton.add_word(pattern, entry)
         self.size = len(by_pattern)
         self.terms = frozenset(t for vs in by_pattern.values() for t, _, _ in vs)
@@ -58,7 +64,7 @@ class Lexicon:
     def _add(
         hits: Hits, text: str, n: int, start: int, end: int, entry: _Entry, base: int = 0
     ) -> None:
-        _, simple, variants, _ = entry
+        _, simple, variants, _, _ = entry
         if simple is not None:
             span = (start - base, end - base)
             if simple in hits:
@@ -85,16 +91,35 @@ class Lexicon:
             return hits
         n = len(text)
         add = self._add
+        alnum = _ASCII_ALNUM
         for end_idx, entry in self._automaton.iter(text):
             simple = entry[1]
-            if simple is not None:  # inlined fast path of _add
-                span = (end_idx - entry[0] + 1, end_idx + 1)
+            start = end_idx - entry[0] + 1
+            if simple is not None:  # inlined fast paths of _add
+                span = (start, end_idx + 1)
                 if simple in hits:
                     hits[simple].append(span)
                 else:
                     hits[simple] = [span]
+                continue
+            single = entry[4]
+            if single is not None:
+                term, left, right, prefix = single
+                if left and start > 0 and text[start - 1] in alnum:
+                    continue
+                stop = end_idx + 1
+                if right:
+                    if stop < n and text[stop] in alnum:
+                        continue
+                elif prefix:
+                    while stop < n and text[stop] in alnum:
+                        stop += 1
+                if term in hits:
+                    hits[term].append((start, stop))
+                else:
+                    hits[term] = [(start, stop)]
             elif entry[2]:
-                add(hits, text, n, end_idx - entry[0] + 1, end_idx + 1, entry)
+                add(hits, text, n, start, end_idx + 1, entry)
         return hits
 
     def scan_many(self, joined: str, starts: Sequence[int]) -> tuple[dict[int, Hits], set[int]]:

@@ -10,10 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from typing import Protocol
 
+import yaml
+
 from dunguard.detect.lexicon import Hits
-from dunguard.detect.normalize import CJK_RE, NormalizedText
+from dunguard.detect.normalize import CJK_RE, NormalizedText, fold
 from dunguard.detect.packs import ContextRule, Pack, Rule
 from dunguard.findings import Adjustment, Citation
 from dunguard.taxonomy import Category, Severity
@@ -58,14 +62,27 @@ class Recognizer(Protocol):
     ) -> list[Candidate]: ...
 
 
-def _term_weight(term: str) -> float:
-    """A rough frequency estimate: short terms are common; a CJK character counts double."""
-    length = sum(2 if CJK_RE.match(ch) else 1 for ch in term.rstrip("*"))
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Words frequent in ordinary text (``rules/common_words.yaml``), folded."""
+    res = resources.files("dunguard.detect").joinpath("rules/common_words.yaml")
+    data = yaml.safe_load(res.read_text("utf-8"))
+    return frozenset(fold(str(w)) for key in ("zh", "en") for w in data.get(key) or ())
+
+
+def _term_weight(term: str, common: frozenset[str]) -> float:
+    """A rough frequency estimate: common words and short terms are frequent; a CJK character
+    counts double. Only the prefilter's choice of key group uses it (speed, not results)."""
+    word = term.rstrip("*")
+    if word in common:
+        return 1.0
+    length = sum(2 if CJK_RE.match(ch) else 1 for ch in word)
     return 1.0 if length <= 3 else 1.0 / length**2
 
 
 def _group_weight(group: Iterable[str]) -> float:
-    return sum(_term_weight(t) for t in group)
+    common = common_words()
+    return sum(_term_weight(t, common) for t in group)
 
 
 def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
