@@ -15,6 +15,7 @@ from dunguard.commands._progress import Progress
 from dunguard.detect.batch import MessageRecord, read_messages
 from dunguard.detect.detector import Detector
 from dunguard.detect.packs import Rule, load_pack_file
+from dunguard.detect.recognizers import Recognizer
 from dunguard.detect.report import highlight, message_record, summary, ui_language
 from dunguard.detect.ruletest import check_examples
 from dunguard.errors import ConfigError
@@ -151,6 +152,12 @@ def _table(
 @click.option(
     "--threshold", type=click.FloatRange(0, 1), help="Override the preset's score threshold."
 )
+@click.option(
+    "--model",
+    "use_model",
+    is_flag=True,
+    help="Also run the shipped abuse.insult models (zh, en) as recognizers (opt-in).",
+)
 def detect_cmd(
     text: str | None,
     input_path: str | None,
@@ -165,6 +172,7 @@ def detect_cmd(
     out: str | None,
     ui_lang: str,
     threshold: float | None,
+    use_model: bool,
 ) -> None:
     """Detect abusive-collection violations in TEXT or in the messages of --input.
 
@@ -190,7 +198,9 @@ def detect_cmd(
             encoding=encoding,
         )
         fmt = fmt or "jsonl"
-    detector = Detector(preset=preset, threshold=threshold, rules=rule_files)
+    detector = Detector(
+        preset=preset, threshold=threshold, rules=rule_files, recognizers=_models(use_model)
+    )
     results: list[dict[str, Any]] = []
     show = len(records) >= PROGRESS_MIN
     with Progress(len(records), "detect", enabled=show) as progress:
@@ -216,6 +226,14 @@ def detect_cmd(
         color = out is None and sys.stdout.isatty()
         body = _table(results, {r.id: r.text for r in records}, ui, color)
     _write(out, body)
+
+
+def _models(use_model: bool) -> list[Recognizer]:
+    if not use_model:
+        return []
+    from dunguard.models.recognizer import model_recognizers
+
+    return list(model_recognizers())
 
 
 # ------------------------------------------------------------------------------ rules
