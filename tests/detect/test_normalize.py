@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dunguard.detect.normalize import Substitutions, fold, load_variants, normalize
+from dunguard.detect.normalize import Substitutions, fold, load_variants, normalize, normalize_many
 from dunguard.errors import RulePackError
 
 
@@ -143,3 +143,19 @@ def test_characters_are_their_own_fold_or_a_substitution(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 def test_normalisation_is_deterministic(text: str) -> None:
     assert normalize(text) == normalize(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Under California SB 1286 you have rights", "under california sb 1286 you have rights"),
+        ("Please call Tmd Recovery", "please call tmd recovery"),
+        ("JC Penney", "jc penney"),
+        ("nmsl", "你妈死了"),  # a message of abbreviations alone is Chinese
+        ("cnm sb", "操你妈 傻逼"),
+        ("你个sb", "你个傻逼"),
+    ],
+)
+def test_ascii_abbreviations_only_in_chinese_context(text: str, expected: str) -> None:
+    assert normalize(text).text == expected
+    assert normalize_many([text, "x"])[0].text == expected

@@ -200,7 +200,7 @@ class Detector:
                     only.append([])
                 continue
             # A text holding a variant to replace is substituted, then scanned again.
-            ntext = prep.finish(self._subs.find(prep.kept) if i in marked else [])
+            ntext = prep.finish(self._subs.find(prep.kept, prep.has_cjk) if i in marked else [])
             detected = (forced[i] if forced else None) or detect_language(ntext)
             hits = self.lexicon.scan(ntext.text)
             cands = self._candidates(ntext, detected, hits)

@@ -58,6 +58,7 @@ _SPELLED_SEP_RE = re.compile(r"[ .\-_*]+")
 _SPELLED_GUARD_RE = re.compile(r"[ .\-_*][a-z][ .\-_*]+[a-z][ .\-_*]")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 CJK_RE = re.compile(f"[{_CJK}]")
+_WORD_RE = re.compile(r"[a-z0-9]+")
 
 
 @lru_cache(maxsize=1)
@@ -145,12 +146,32 @@ class Substitutions:
             self._automaton.add_word(key, (len(key), canonical, left, right))
             self.size += 1
         self.keys: tuple[str, ...] = tuple(keys)
+        self._ascii_keys = frozenset(k for k in keys if k.isascii())
         """The (folded) variants this table replaces."""
         if self.size:
             self._automaton.make_automaton()
 
-    def find(self, text: str) -> list[tuple[int, int, str]]:
-        """Leftmost-longest, non-overlapping matches that respect ASCII word boundaries."""
+    def find(self, text: str, has_cjk: bool = True) -> list[tuple[int, int, str]]:
+        """Leftmost-longest, non-overlapping matches that respect ASCII word boundaries.
+
+        In a text without CJK characters, pure-ASCII variants (sb, tmd, jc) are taken for
+        pinyin abbreviations only when every word of the text is one ("nmsl", "cnm sb"):
+        "California SB 1286" or "Tmd Recovery" are English."""
+        found = self._find(text)
+        if found and not has_cjk:
+            return self.only_chinese_abbreviations(text, found)
+        return found
+
+    def only_chinese_abbreviations(
+        self, text: str, found: list[tuple[int, int, str]]
+    ) -> list[tuple[int, int, str]]:
+        """``found`` for a text without CJK characters (see ``find``)."""
+        words = _WORD_RE.findall(text)
+        if words and all(w in self._ascii_keys for w in words):
+            return found
+        return [m for m in found if not text[m[0] : m[1]].isascii()]
+
+    def _find(self, text: str) -> list[tuple[int, int, str]]:
         if not self.size:
             return []
         found: list[tuple[int, int, str]] = []
@@ -307,7 +328,8 @@ def prepare(text: str) -> Prepared:
 def normalize(text: str, substitutions: Substitutions | None = None) -> NormalizedText:
     """Normalise ``text`` and keep the map back to it (see the module docstring)."""
     prep = prepare(text)
-    return prep.finish((substitutions or builtin_substitutions()).find(prep.kept))
+    subs = substitutions or builtin_substitutions()
+    return prep.finish(subs.find(prep.kept, prep.has_cjk))
 
 
 SEPARATOR = "\x00"
@@ -353,4 +375,11 @@ def normalize_many(
         i = bisect_right(starts, s) - 1
         base = starts[i]
         per_text[i].append((s - base, e - base, canonical))
-    return [p.finish(per_text[i]) for i, p in enumerate(prepared)]
+    return [
+        p.finish(
+            per_text[i]
+            if p.has_cjk or not per_text[i]
+            else subs.only_chinese_abbreviations(p.kept, per_text[i])
+        )
+        for i, p in enumerate(prepared)
+    ]
