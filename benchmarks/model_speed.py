@@ -31,7 +31,6 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import cold_texts  # noqa: E402
-
 from dunguard import Detector  # noqa: E402
 from dunguard.models.builtin import load_builtin  # noqa: E402
 from dunguard.models.features import prepare  # noqa: E402
