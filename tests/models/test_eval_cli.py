@@ -64,3 +64,17 @@ def test_unknown_dataset_is_a_clear_error() -> None:
     res = CliRunner().invoke(cli, ["eval", "nosuchset"])
     assert res.exit_code != 0
     assert "unknown data set" in str(res.exception) + res.output
+
+
+def test_in_sample_evaluation_is_flagged(tmp_path: Path) -> None:
+    from dunguard.evaluation.run import evaluate
+
+    data = datasets.Dataset(
+        "cfpb",
+        "en",
+        ["They call me every day"],
+        ["contact.frequency"],
+        [frozenset({"contact.frequency"})],
+    )
+    assert "in-sample" in evaluate(data, "categories", "model")["warning"]
+    assert "warning" not in evaluate(data, "categories", "rules")
