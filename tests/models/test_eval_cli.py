@@ -78,3 +78,11 @@ def test_in_sample_evaluation_is_flagged(tmp_path: Path) -> None:
     )
     assert "in-sample" in evaluate(data, "categories", "model")["warning"]
     assert "warning" not in evaluate(data, "categories", "rules")
+
+
+def test_plot_writes_a_png(fixture_file: Path, tmp_path: Path, insult_zh: LinearModel) -> None:
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "r.png"
+    res = CliRunner().invoke(cli, ["eval", str(fixture_file), "--plot", str(png)])
+    assert res.exit_code == 0, res.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
