@@ -49,7 +49,7 @@ def eval_cmd(
     \b
     dunguard eval cold:test
     dunguard eval cold:test --with rules
-    dunguard eval cfpb --task categories --out report.json --plot report.png
+    dunguard eval cfpb --task categories --with rules --out report.json --plot r.png
     """
     data = datasets.load(dataset, data_dir)
     report = evaluate(data, task=task, predictor=predictor, preset=preset)
