@@ -25,6 +25,27 @@ from dunguard.models.features import Csr, FeatureSpec, FloatArray, Vectorizer, p
 from dunguard.models.linear import LinearModel
 
 SEED = 20240305
+
+#: Licence notices of the data each model is derived from, kept in its manifest.
+NOTICES = {
+    "cold": "Derived from COLD (thu-coai/COLDataset), licensed under the Apache License, "
+    "Version 2.0 (http://www.apache.org/licenses/LICENSE-2.0).",
+    "davidson": "Derived from t-davidson/hate-speech-and-offensive-language. MIT License. "
+    "Copyright (c) 2017 Tom Davidson. Permission is hereby granted, free of charge, to any "
+    "person obtaining a copy of this software and associated documentation files (the "
+    '"Software"), to deal in the Software without restriction, including without limitation '
+    "the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell "
+    "copies of the Software, and to permit persons to whom the Software is furnished to do so, "
+    "subject to the following conditions: The above copyright notice and this permission "
+    "notice shall be included in all copies or substantial portions of the Software. THE "
+    'SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, '
+    "INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR "
+    "PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE "
+    "FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR "
+    "OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER "
+    "DEALINGS IN THE SOFTWARE.",
+    "cfpb": "Derived from CFPB consumer complaint narratives, US government open data.",
+}
 Log = Callable[[str], None]
 
 
@@ -193,6 +214,7 @@ def train_insult_zh(
         "test": test_report,
         "seed": SEED,
         "licence": "model derived from COLD (Apache-2.0)",
+        "notice": NOTICES["cold"],
     }
     final = LinearModel(
         model.name,
@@ -273,6 +295,7 @@ def train_insult_en(
         "test": test_report,
         "seed": SEED,
         "licence": "model derived from Davidson et al. (MIT)",
+        "notice": NOTICES["davidson"],
     }
     final = LinearModel(
         model.name,
@@ -329,6 +352,7 @@ def train_categories_en(
         "trained_on": "CFPB debt-collection narratives (352, ../shared/data/cfpb), sub-issue "
         "mapped by dunguard.evaluation.datasets.CFPB_MAP; 'none' = ordinary dispute",
         "config": cfg.describe(),
+        "notice": NOTICES["cfpb"],
         "cross_validation": {
             "folds": fold_rows,
             "pooled": cv,
