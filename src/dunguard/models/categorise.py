@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from dunguard.detect.detector import Detector, detect_language
 from dunguard.evaluation.datasets import NONE
@@ -36,7 +37,7 @@ class Categoriser:
     def categorise(self, text: str, threshold: float = 0.35) -> list[tuple[str, float]]:
         """Categories of one narrative with their scores, best first; empty for none."""
         if detect_language(text) != "en":
-            det = self.detector or Detector(preset="evidence")
+            det = self.detector or _rules()
             best: dict[str, float] = {}
             for f in det.detect(text):
                 best[f.category.value] = max(best.get(f.category.value, 0.0), f.score)
@@ -48,3 +49,9 @@ class Categoriser:
             if c != NONE and p >= threshold
         ]
         return sorted(out, key=lambda kv: (-kv[1], kv[0]))
+
+
+@cache
+def _rules() -> Detector:
+    """The rule detector with the recall-first preset, built once."""
+    return Detector(preset="evidence")
