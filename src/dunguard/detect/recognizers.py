@@ -223,9 +223,7 @@ class RuleRecognizer:
                 for word in found:
                     # A context word inside the anchor term itself does not count: a trigger
                     # must not raise its own score ("孩子安全" holding "安全").
-                    outside = [
-                        h for h in hits[word] if rule.patterns or h[0] < ax or h[1] > ay
-                    ]
+                    outside = [h for h in hits[word] if rule.patterns or h[0] < ax or h[1] > ay]
                     if outside and (
                         ctx.within is None or _nearest(outside, (start, end), ctx.within)
                     ):
