@@ -41,8 +41,10 @@ _START = "2024-02-20"
 
 def _pick(
     rng: np.random.Generator, values: tuple[str, ...], p: tuple[float, ...], n: int
-) -> np.ndarray:
-    return np.asarray(values, dtype=object)[rng.choice(len(values), size=n, p=p)]
+) -> pa.DictionaryArray:
+    """``n`` draws from ``values`` as a dictionary array (small: one byte per row)."""
+    idx = rng.choice(len(values), size=n, p=p).astype(np.int8)
+    return pa.DictionaryArray.from_arrays(pa.array(idx), pa.array(values, type=pa.string()))
 
 
 def write_demo_log(out: str | Path, events: int, seed: int = 0) -> int:
@@ -77,17 +79,17 @@ def write_demo_log(out: str | Path, events: int, seed: int = 0) -> int:
         {
             "i": pa.array(np.arange(n, dtype=np.int64)),
             "debtor": pa.array(debtor),
-            "zone": pa.array(
-                np.asarray(ZONES, dtype=object)[zone_of_debtor[debtor]], type=pa.string()
+            "zone": pa.DictionaryArray.from_arrays(
+                pa.array(zone_of_debtor[debtor].astype(np.int8)), pa.array(ZONES)
             ),
             "day": pa.array(day.astype(np.int64)),
             "secs": pa.array(secs),
-            "role": pa.array(role, type=pa.string()),
+            "role": role,
             "account_no": pa.array(account_no),
             "contact_no": pa.array(contact_no),
-            "kind": pa.array(kind, type=pa.string()),
-            "channel": pa.array(channel, type=pa.string()),
-            "outcome": pa.array(outcome, type=pa.string()),
+            "kind": kind,
+            "channel": channel,
+            "outcome": outcome,
             "inbound": pa.array(inbound),
             "agency": pa.array(agency),
             "collector": pa.array(collector),
@@ -116,7 +118,10 @@ def write_demo_log(out: str | Path, events: int, seed: int = 0) -> int:
           CASE WHEN kind = 'contact' AND channel = 'call' THEN outcome END AS outcome,
           'AG' || CAST(agency AS VARCHAR) AS agency_id,
           'C' || lpad(CAST(collector AS VARCHAR), 3, '0') AS collector_id
-        FROM g ORDER BY started_at, event_id
+        FROM (SELECT * REPLACE (CAST(zone AS VARCHAR) AS zone, CAST(role AS VARCHAR) AS role,
+                                CAST(kind AS VARCHAR) AS kind, CAST(channel AS VARCHAR) AS channel,
+                                CAST(outcome AS VARCHAR) AS outcome) FROM g)
+        ORDER BY started_at, event_id
     """
     target = str(path).replace("'", "''")
     con.execute(f"COPY ({sql}) TO '{target}' (FORMAT {fmt})")
