@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dunguard.cli import main
+from dunguard.findings import Finding
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -64,6 +65,8 @@ def test_audit_jsonl_lines_carry_the_evidence(
         assert rec["rule"].startswith(f"{pack}.contact.")
         assert len(rec["event_ids"]) == 1
     assert len({r["id"] for r in lines}) == len(lines)
+    back = Finding.from_dict(lines[0])
+    assert back.id == lines[0]["id"] and back.rule == lines[0]["rule"]
 
 
 def test_audit_table_ends_with_summaries(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,7 +14,8 @@ __all__ = ["audit_records", "audit_table", "gate_text", "log_record"]
 
 
 def audit_records(result: AuditResult, lang: str = "en") -> Iterator[dict[str, Any]]:
-    """One flat record per finding: what a jsonl line carries."""
+    """One flat record per finding: what a jsonl line carries. It is also a ``Finding`` dict
+    (``Finding.from_dict`` reads it back), so later stages can take the audit's output."""
     rows = result.hits.to_pylist()
     for finding, row in zip(result.findings, rows, strict=True):
         yield _record(finding, row, lang)
@@ -44,6 +45,7 @@ def _record(f: Finding, row: dict[str, Any], lang: str) -> dict[str, Any]:
         "citation": f.explanation.citation_text(),
         "message": f.explanation.sentence(lang),
         "explanation": f.explanation.to_dict(),
+        "evidence": ev.to_dict(),
     }
 
 
