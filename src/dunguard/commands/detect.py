@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import click
 
+from dunguard.commands._output import write_output
 from dunguard.commands._progress import Progress
 from dunguard.detect.batch import MessageRecord, read_messages
 from dunguard.detect.detector import Detector
@@ -46,22 +44,6 @@ _ui = click.option(
     show_default=True,
     help="Language of category names and explanations (auto: the message's).",
 )
-
-
-def _write(out: str | None, text: str) -> None:
-    """Write to stdout, or atomically to ``out`` (a temporary file renamed into place)."""
-    if out is None:
-        click.echo(text, nl=False)
-        return
-    target = Path(out)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _color(quote: str, number: int) -> str:
@@ -225,7 +207,7 @@ def detect_cmd(
     else:
         color = out is None and sys.stdout.isatty()
         body = _table(results, {r.id: r.text for r in records}, ui, color)
-    _write(out, body)
+    write_output(out, body)
 
 
 def _models(use_model: bool) -> list[Recognizer]:

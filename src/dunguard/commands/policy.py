@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import datetime
-from pathlib import Path
 
 import click
 
+from dunguard.commands._output import write_output
 from dunguard.errors import ConfigError
 from dunguard.policy.demo import write_demo_log
 from dunguard.policy.engine import ENGINES, audit, get_engine
@@ -42,21 +40,6 @@ _assume_tz = click.option(
     metavar="ZONE",
     help="Zone of timestamps written without an offset (otherwise they are errors).",
 )
-
-
-def _write(out: str | None, text: str) -> None:
-    if out is None:
-        click.echo(text, nl=False)
-        return
-    target = Path(out)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _load(
@@ -150,7 +133,7 @@ def audit_cmd(
         body = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     else:
         body = audit_table(result, lang, max_rows)
-    _write(out, body)
+    write_output(out, body)
 
 
 def _parse_at(text: str | None) -> datetime | None:
