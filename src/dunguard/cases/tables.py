@@ -1,0 +1,69 @@
+"""SQLAlchemy tables of the case service. Times are stored as ISO-8601 text with their offset,
+so the bytes that were hashed are the bytes read back, on SQLite and PostgreSQL alike.
+
+No Alembic migrations yet: ``create_schema`` creates the tables on an empty database.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    complainant_user: Mapped[str] = mapped_column(String(128), index=True)
+    complainant_json: Mapped[str] = mapped_column(Text)
+    platform: Mapped[str] = mapped_column(String(128), index=True)
+    account_ref: Mapped[str] = mapped_column(String(256))
+    jurisdiction: Mapped[str] = mapped_column(String(16))
+    categories_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    filed_at: Mapped[str] = mapped_column(String(40))
+    acknowledge_by: Mapped[str] = mapped_column(String(40))
+    respond_by: Mapped[str] = mapped_column(String(40))
+    resolve_by: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    reached_regulator: Mapped[bool] = mapped_column(default=False)
+    event_count: Mapped[int] = mapped_column(Integer, default=0)
+    head_hash: Mapped[str] = mapped_column(String(64))
+
+
+class EventRow(Base):
+    __tablename__ = "case_events"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_json: Mapped[str] = mapped_column(Text)
+    at: Mapped[str] = mapped_column(String(40))
+    payload_json: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class EvidenceRow(Base):
+    __tablename__ = "case_evidence"
+    __table_args__ = (UniqueConstraint("case_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    messages_json: Mapped[str] = mapped_column(Text)
+    findings_json: Mapped[str] = mapped_column(Text)
+
+
+def create_schema(engine: Engine) -> None:
+    Base.metadata.create_all(engine)
