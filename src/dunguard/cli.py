@@ -8,6 +8,7 @@ import sys
 import click
 
 from dunguard import __version__
+from dunguard.commands.case import case_group
 from dunguard.commands.detect import detect_cmd, rules_group
 from dunguard.commands.ingest import ingest_cmd, scan_cmd, timeline_cmd
 from dunguard.commands.loan import loan_group
@@ -33,6 +34,7 @@ cli.add_command(gate_cmd)
 cli.add_command(demo_log_cmd)
 cli.add_command(eval_cmd)
 cli.add_command(train_cmd)
+cli.add_command(case_group)
 # Further command groups register here, one line each.
 
 

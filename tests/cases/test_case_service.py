@@ -1,0 +1,230 @@
+"""The case service on a real SQLite database: filing with evidence and finding snapshots,
+the workflow recording who did what, one transaction per operation, and the service's own
+verification catching tampering in the database or the store."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from case_fixtures import ADMIN, ALICE, BORROWER, REGULATOR, STAFF, Clock, a_finding, upload
+from sqlalchemy import delete, func, select, update
+
+from dunguard.cases import (
+    Action,
+    Case,
+    CaseError,
+    CaseNotFound,
+    CaseService,
+    EventKind,
+    EvidenceTooLarge,
+    IllegalTransition,
+    LocalEvidenceStore,
+    Status,
+    Upload,
+    open_engine,
+)
+from dunguard.cases.tables import CaseRow, EventRow, EvidenceRow
+
+FileCase = Callable[..., Case]
+
+
+def counts(service: CaseService) -> tuple[int, int, int]:
+    with service.engine.connect() as conn:
+        return tuple(  # type: ignore[return-value]
+            conn.scalar(select(func.count()).select_from(t))
+            for t in (CaseRow, EventRow, EvidenceRow)
+        )
+
+
+def test_filing_stores_case_events_evidence_and_snapshots(
+    service: CaseService, file_case: FileCase
+) -> None:
+    case = file_case(upload(b"png-bytes"), upload(b"sms export", "sms.xml", "application/xml"))
+    assert case.status is Status.FILED
+    assert case.deadlines.respond_by > case.filed_at
+    events = service.events(BORROWER, case.id)
+    assert [e.kind for e in events] == [
+        EventKind.FILED,
+        EventKind.EVIDENCE_ADDED,
+        EventKind.EVIDENCE_ADDED,
+    ]
+    assert all(e.actor == BORROWER for e in events)
+    evidence = service.evidence(BORROWER, case.id)
+    assert [e.name for e in evidence] == ["shot.png", "sms.xml"]
+    assert evidence[0].findings[0] == a_finding().to_dict()
+    assert service.read_evidence(BORROWER, case.id, evidence[1].sha256) == b"sms export"
+    # The same finding in two files is one finding of the case.
+    assert service.findings(BORROWER, case.id) == [a_finding().to_dict()]
+    assert service.get(BORROWER, case.id) == case
+    assert service.verify(case.id) == []
+
+
+def test_full_workflow_records_each_actor(service: CaseService, file_case: FileCase) -> None:
+    case = file_case()
+    service.act(STAFF, case.id, Action.ACKNOWLEDGE)
+    service.act(STAFF, case.id, Action.RESPOND, note="已停止催收并道歉")
+    service.act(BORROWER, case.id, Action.DISPUTE, note="仍在打电话")
+    service.act(BORROWER, case.id, Action.ESCALATE)
+    final = service.act(REGULATOR, case.id, Action.RESOLVE, note="责令整改")
+    assert final.status is Status.RESOLVED and final.reached_regulator
+    events = service.events(ADMIN, case.id)
+    steps = [(e.kind.value, e.actor.user_id, e.payload.get("to")) for e in events[1:]]
+    assert steps == [
+        ("acknowledged", "s-1", "acknowledged"),
+        ("platform_response", "s-1", "responded"),
+        ("borrower_reply", "u-alice", "disputed"),
+        ("escalated", "u-alice", "escalated"),
+        ("resolved", "r-1", "resolved"),
+    ]
+    assert events[3].payload["verdict"] == "dispute"
+    assert events[2].payload["note"] == "已停止催收并道歉"
+    with pytest.raises(IllegalTransition, match="resolved"):
+        service.act(BORROWER, case.id, Action.WITHDRAW)
+    assert service.verify(case.id) == []
+
+
+def test_attaching_findings_adds_categories(service: CaseService, file_case: FileCase) -> None:
+    case = file_case()
+    ev = service.attach_finding(BORROWER, case.id, a_finding("你等着坐牢吧", 5))
+    assert ev.payload["finding"]["evidence"]["quote"] == "你等着坐牢吧"
+    with pytest.raises(CaseError, match="lacks 'rule'"):
+        service.attach_finding(BORROWER, case.id, {"id": "x", "category": "harassment"})
+    assert service.get(BORROWER, case.id).categories == ("threat.false_legal",)
+    other = {**a_finding().to_dict(), "id": "f2", "category": "harassment"}
+    service.attach_finding(BORROWER, case.id, other)
+    assert service.get(BORROWER, case.id).categories == ("harassment", "threat.false_legal")
+
+
+def test_a_failed_upload_leaves_no_half_case(service: CaseService, file_case: FileCase) -> None:
+    with pytest.raises(EvidenceTooLarge):
+        file_case(upload(b"ok"), upload(b"x" * 5000, "huge.png"))
+    assert counts(service) == (0, 0, 0)
+    with pytest.raises(CaseError, match="media type 'application/x-msdownload'"):
+        file_case(upload(b"MZ", "a.exe", "application/x-msdownload"))
+    assert counts(service) == (0, 0, 0)
+
+
+def test_a_failure_inside_the_transaction_rolls_everything_back(
+    service: CaseService, file_case: FileCase
+) -> None:
+    """The second evidence carries a snapshot that cannot be stored as JSON: the database
+    write fails after the case row and first events were added, and nothing remains."""
+    bad = Upload("b.txt", "text/plain", io.BytesIO(b"b"), messages=[{"at": object()}])
+    with pytest.raises(TypeError):
+        file_case(upload(b"a"), bad)
+    assert counts(service) == (0, 0, 0)
+    case = file_case(upload(b"a"))
+    with pytest.raises(CaseError, match="already holds evidence"):
+        service.add_evidence(BORROWER, case.id, upload(b"a"))
+    assert counts(service) == (1, 2, 1)
+
+
+def test_unknown_case(service: CaseService) -> None:
+    with pytest.raises(CaseNotFound, match="nope"):
+        service.get(ADMIN, "nope")
+
+
+def test_overdue_cases_for_the_regulator(
+    service: CaseService, file_case: FileCase, clock: Clock
+) -> None:
+    answered, silent = file_case(), file_case()
+    service.act(STAFF, answered.id, Action.ACKNOWLEDGE)
+    service.act(STAFF, answered.id, Action.RESPOND)
+    clock.advance(16)
+    late = {c.id: why for c, why in service.overdue_cases(REGULATOR)}
+    assert late == {silent.id: ["acknowledge", "respond"]}
+    # The remedy for a silent platform: the borrower escalates before any response.
+    assert service.act(BORROWER, silent.id, Action.ESCALATE).status is Status.ESCALATED
+
+
+def test_cases_persist_in_a_sqlite_file(tmp_path: Path, store: LocalEvidenceStore) -> None:
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    first = CaseService(open_engine(url), store, clock=Clock())
+    case = first.file_case(
+        BORROWER, complainant=ALICE, platform="quickloan", account_ref="LN", jurisdiction="US",
+        evidence=[upload(b"file")],
+    )  # fmt: skip
+    first.engine.dispose()
+    again = CaseService(open_engine(url), store)
+    assert again.get(ADMIN, case.id) == case
+    assert again.verify(case.id) == []
+
+
+# -- the service's own verification ---------------------------------------------------------
+
+
+def _tamper(service: CaseService, statement: object) -> None:
+    with service.engine.begin() as conn:
+        conn.execute(statement)  # type: ignore[call-overload]
+
+
+@pytest.fixture
+def worked_case(service: CaseService, file_case: FileCase) -> Case:
+    case = file_case(upload(b"screenshot"))
+    service.act(STAFF, case.id, Action.ACKNOWLEDGE)
+    service.act(STAFF, case.id, Action.RESPOND, note="已处理")
+    assert service.verify(case.id) == []
+    return case
+
+
+def test_service_detects_an_edited_event(service: CaseService, worked_case: Case) -> None:
+    _tamper(
+        service,
+        update(EventRow)
+        .where(EventRow.case_id == worked_case.id, EventRow.seq == 4)
+        .values(payload_json='{"from":"acknowledged","note":"从未催收","to":"responded"}'),
+    )
+    assert service.verify(worked_case.id) == [
+        "event 4: content does not match its hash (the event was edited)"
+    ]
+
+
+def test_service_detects_a_deleted_event(service: CaseService, worked_case: Case) -> None:
+    _tamper(service, delete(EventRow).where(EventRow.case_id == worked_case.id, EventRow.seq == 3))
+    problems = service.verify(worked_case.id)
+    assert "event 4: sequence number 4, expected 3" in problems[0]
+    assert any("does not link" in p for p in problems)
+    assert any("case records 4 events" in p for p in problems)
+
+
+def test_service_detects_a_deleted_last_event(service: CaseService, worked_case: Case) -> None:
+    _tamper(service, delete(EventRow).where(EventRow.case_id == worked_case.id, EventRow.seq == 4))
+    problems = service.verify(worked_case.id)
+    assert any("case records 4 events" in p and "log has 3" in p for p in problems)
+    assert any("differs from the event log" in p for p in problems)
+
+
+def test_service_detects_a_status_edit(service: CaseService, worked_case: Case) -> None:
+    _tamper(service, update(CaseRow).values(status="resolved"))
+    assert service.verify(worked_case.id) == [
+        "case status 'resolved' differs from the event log ('responded')"
+    ]
+
+
+def test_service_detects_a_swapped_evidence_file(
+    service: CaseService, store: LocalEvidenceStore, worked_case: Case
+) -> None:
+    sha = service.evidence(ADMIN, worked_case.id)[0].sha256
+    path = next(p for p in store.root.rglob(sha))
+    path.write_bytes(b"another screenshot")
+    assert service.verify(worked_case.id) == [
+        f"evidence {sha}: content does not match its hash (file was altered)"
+    ]
+    with pytest.raises(CaseError, match="altered"):
+        service.read_evidence(ADMIN, worked_case.id, sha)
+    path.unlink()
+    assert service.verify(worked_case.id) == [f"evidence {sha}: missing from the store"]
+
+
+def test_service_detects_evidence_rows_without_events(
+    service: CaseService, worked_case: Case
+) -> None:
+    _tamper(
+        service,
+        update(EvidenceRow).where(EvidenceRow.case_id == worked_case.id).values(sha256="f" * 64),
+    )
+    problems = service.verify(worked_case.id)
+    assert f"evidence {'f' * 64}: not recorded in the event log" in problems
