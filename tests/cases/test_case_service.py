@@ -5,6 +5,7 @@ verification catching tampering in the database or the store."""
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -228,3 +229,48 @@ def test_service_detects_evidence_rows_without_events(
     )
     problems = service.verify(worked_case.id)
     assert f"evidence {'f' * 64}: not recorded in the event log" in problems
+
+
+def test_concurrent_appends_to_one_case_keep_one_chain(
+    tmp_path: Path, store: LocalEvidenceStore
+) -> None:
+    """Threads appending to the same case on a SQLite file: every append lands, the chain
+    holds (writers queue on BEGIN IMMEDIATE)."""
+    service = CaseService(open_engine(f"sqlite:///{tmp_path / 'c.db'}"), store)
+    case = service.file_case(
+        BORROWER, complainant=ALICE, platform="quickloan", account_ref="LN", jurisdiction="CN"
+    )
+    failures: list[BaseException] = []
+
+    def forward(worker: int) -> None:
+        for i in range(8):
+            try:
+                service.act(STAFF, case.id, Action.FORWARD, note=f"{worker}-{i}")
+            except BaseException as exc:  # collected and asserted below
+                failures.append(exc)
+
+    threads = [threading.Thread(target=forward, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    events = service.events(ADMIN, case.id)
+    assert len(events) == 1 + 4 * 8
+    assert len({e.payload["note"] for e in events[1:]}) == 32
+    assert service.verify(case.id) == []
+
+
+def test_a_database_constraint_becomes_a_case_error(
+    service: CaseService, worked_case: Case
+) -> None:
+    """An event row planted at the next sequence number (as a concurrent writer would) makes
+    the append fail cleanly, with nothing written."""
+    with service.engine.begin() as conn:
+        planted = dict(case_id=worked_case.id, seq=5, kind="forwarded", actor_json="{}")
+        planted |= dict(at="", payload_json="{}", prev_hash="", hash="")
+        conn.execute(EventRow.__table__.insert().values(**planted))
+    before = counts(service)
+    with pytest.raises(CaseError, match="changed concurrently"):
+        service.act(STAFF, worked_case.id, Action.FORWARD)
+    assert counts(service) == before

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -97,12 +99,19 @@ def open_engine(url: str = "sqlite://") -> Engine:
     else:
         engine = create_engine(url)
     if engine.dialect.name == "sqlite":
+        # Writers take the database lock when their transaction begins (BEGIN IMMEDIATE), so
+        # two concurrent appends to one case queue instead of both reading the same chain head.
 
         @event.listens_for(engine, "connect")
-        def _fk(dbapi_conn: Any, _record: Any) -> None:
+        def _connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     create_schema(engine)
     return engine
@@ -183,7 +192,7 @@ class CaseService:
         )
         self.authorize(actor, Action.FILE, case)
         stored = [self._store(u) for u in evidence]
-        with self._sessions.begin() as s:
+        with self._write() as s:
             row = CaseRow(
                 id=case.id,
                 complainant_user=complainant.user_id,
@@ -209,11 +218,11 @@ class CaseService:
         return case
 
     def add_evidence(self, actor: Actor, case_id: str, upload: Upload) -> Evidence:
-        with self._sessions.begin() as s:
+        with self._write() as s:
             row = self._row(s, case_id)
             self.authorize(actor, Action.ADD_EVIDENCE, _case(row))
         ev = self._store(upload)
-        with self._sessions.begin() as s:
+        with self._write() as s:
             row = self._row(s, case_id, lock=True)
             case = _case(row)
             self.authorize(actor, Action.ADD_EVIDENCE, case)
@@ -225,7 +234,7 @@ class CaseService:
         self, actor: Actor, case_id: str, finding: Finding | Mapping[str, Any]
     ) -> Event:
         snap = _snapshot(finding)
-        with self._sessions.begin() as s:
+        with self._write() as s:
             row = self._row(s, case_id, lock=True)
             case = _case(row)
             self.authorize(actor, Action.ATTACH_FINDING, case)
@@ -244,7 +253,7 @@ class CaseService:
     ) -> Case:
         """A workflow step (acknowledge, respond, accept, dispute, escalate, resolve, withdraw)
         or a forward; records who did it and returns the case as that actor may see it."""
-        with self._sessions.begin() as s:
+        with self._write() as s:
             row = self._row(s, case_id, lock=True)
             case = _case(row)
             decision = self.authorize(actor, action, case)
@@ -350,6 +359,19 @@ class CaseService:
         return problems
 
     # -- internals ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One transaction; a constraint the database enforces (one event per sequence number,
+        one row per evidence file) becomes a ``CaseError`` instead of a driver error."""
+        try:
+            with self._sessions.begin() as s:
+                yield s
+        except IntegrityError as exc:
+            raise CaseError(
+                "the case changed concurrently or already holds this record; nothing was "
+                "written, retry the operation"
+            ) from exc
 
     def authorize(self, actor: Actor, action: Action, case: Case) -> Decision:
         decision = decide(actor, action, case)
