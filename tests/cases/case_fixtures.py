@@ -51,5 +51,5 @@ def a_finding(quote: str = "不还钱就让你坐牢", start: int = 0) -> Findin
     )
 
 
-def upload(data: bytes, name: str = "shot.png", media_type: str = "image/png") -> Upload:
+def upload(data: bytes, name: str = "sms.txt", media_type: str = "text/plain") -> Upload:
     return Upload(name, media_type, io.BytesIO(data), findings=[a_finding()])

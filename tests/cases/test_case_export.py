@@ -28,7 +28,9 @@ FileCase = Callable[..., Case]
 
 @pytest.fixture
 def exported(service: CaseService, file_case: FileCase, tmp_path: Path) -> tuple[Path, str]:
-    case = file_case(upload(b"screenshot-1"), upload(b"call.amr bytes", "call.amr", "audio/amr"))
+    case = file_case(
+        upload(b"screenshot-1"), upload(b"#!AMR\n call bytes", "call.amr", "audio/amr")
+    )
     service.attach_finding(BORROWER, case.id, a_finding("再不还就上门", 2))
     service.act(STAFF, case.id, Action.ACKNOWLEDGE)
     service.act(STAFF, case.id, Action.RESPOND, note="已核实")

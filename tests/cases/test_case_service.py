@@ -54,7 +54,7 @@ def test_filing_stores_case_events_evidence_and_snapshots(
     ]
     assert all(e.actor == BORROWER for e in events)
     evidence = service.evidence(BORROWER, case.id)
-    assert [e.name for e in evidence] == ["shot.png", "sms.xml"]
+    assert [e.name for e in evidence] == ["sms.txt", "sms.xml"]
     assert evidence[0].findings[0] == a_finding().to_dict()
     assert service.read_evidence(BORROWER, case.id, evidence[1].sha256) == b"sms export"
     # The same finding in two files is one finding of the case.
@@ -101,7 +101,7 @@ def test_attaching_findings_adds_categories(service: CaseService, file_case: Fil
 
 def test_a_failed_upload_leaves_no_half_case(service: CaseService, file_case: FileCase) -> None:
     with pytest.raises(EvidenceTooLarge):
-        file_case(upload(b"ok"), upload(b"x" * 5000, "huge.png"))
+        file_case(upload(b"ok"), upload(b"x" * 5000, "huge.txt"))
     assert counts(service) == (0, 0, 0)
     with pytest.raises(CaseError, match="media type 'application/x-msdownload'"):
         file_case(upload(b"MZ", "a.exe", "application/x-msdownload"))

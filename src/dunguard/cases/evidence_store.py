@@ -15,9 +15,10 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 from dunguard.cases.exceptions import EvidenceCorrupt, EvidenceTooLarge
+from dunguard.cases.media import Readable
 
 __all__ = ["DEFAULT_LIMIT", "EvidenceStore", "LocalEvidenceStore", "Stored"]
 
@@ -33,7 +34,7 @@ class Stored:
 
 
 class EvidenceStore(Protocol):
-    def put(self, stream: BinaryIO, name: str, limit: int = DEFAULT_LIMIT) -> Stored:
+    def put(self, stream: Readable, name: str, limit: int = DEFAULT_LIMIT) -> Stored:
         """Store the stream's bytes; raise ``EvidenceTooLarge`` past ``limit`` bytes."""
         ...
 
@@ -58,7 +59,7 @@ class LocalEvidenceStore:
             raise EvidenceCorrupt(sha256, "not a SHA-256 hex digest")
         return self.root / sha256[:2] / sha256
 
-    def put(self, stream: BinaryIO, name: str, limit: int = DEFAULT_LIMIT) -> Stored:
+    def put(self, stream: Readable, name: str, limit: int = DEFAULT_LIMIT) -> Stored:
         digest = hashlib.sha256()
         size = 0
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, BinaryIO
+from typing import Any
 
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
@@ -26,6 +26,7 @@ from sqlalchemy.pool import StaticPool
 from dunguard.cases.access import Decision, decide, minimise
 from dunguard.cases.evidence_store import DEFAULT_LIMIT, EvidenceStore
 from dunguard.cases.exceptions import AccessDenied, CaseError, CaseNotFound
+from dunguard.cases.media import MEDIA_TYPES, Readable, sniffed
 from dunguard.cases.model import (
     GENESIS,
     Actor,
@@ -53,28 +54,6 @@ from dunguard.findings import Finding
 
 __all__ = ["MEDIA_TYPES", "CaseService", "Upload", "open_engine", "replay_status"]
 
-#: Media types accepted as evidence (screenshots, recordings, exports, documents).
-MEDIA_TYPES = frozenset(
-    {
-        "image/png",
-        "image/jpeg",
-        "image/webp",
-        "image/gif",
-        "audio/mpeg",
-        "audio/mp4",
-        "audio/amr",
-        "audio/wav",
-        "audio/ogg",
-        "text/plain",
-        "text/csv",
-        "application/json",
-        "application/xml",
-        "text/xml",
-        "application/pdf",
-        "text/html",
-    }
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Upload:
@@ -82,7 +61,7 @@ class Upload:
 
     name: str
     media_type: str
-    stream: BinaryIO
+    stream: Readable
     messages: Sequence[Mapping[str, Any]] = ()
     findings: Sequence[Finding | Mapping[str, Any]] = ()
 
@@ -380,12 +359,8 @@ class CaseService:
         return decision
 
     def _store(self, upload: Upload) -> Evidence:
-        if upload.media_type not in MEDIA_TYPES:
-            raise CaseError(
-                f"{upload.name}: media type {upload.media_type!r} is not accepted; "
-                f"use one of {sorted(MEDIA_TYPES)}"
-            )
-        stored = self.store.put(upload.stream, upload.name, self.max_evidence_bytes)
+        stream = sniffed(upload.name, upload.media_type, upload.stream)
+        stored = self.store.put(stream, upload.name, self.max_evidence_bytes)
         return Evidence(
             sha256=stored.sha256,
             name=upload.name,
