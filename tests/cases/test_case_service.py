@@ -274,3 +274,17 @@ def test_a_database_constraint_becomes_a_case_error(
     with pytest.raises(CaseError, match="changed concurrently"):
         service.act(STAFF, worked_case.id, Action.FORWARD)
     assert counts(service) == before
+
+
+def test_service_reports_an_unreadable_event_row(service: CaseService, worked_case: Case) -> None:
+    _tamper(
+        service,
+        update(EventRow)
+        .where(EventRow.case_id == worked_case.id, EventRow.seq == 2)
+        .values(actor_json='{"user_id":"x","role":"root"}'),
+    )
+    problems = service.verify(worked_case.id)
+    assert problems[0].startswith("event 2: unreadable (ValueError:")
+    assert "event 3: sequence number 3, expected 2" in problems[1]
+    with pytest.raises(CaseError, match="event 2: unreadable"):
+        service.events(ADMIN, worked_case.id)

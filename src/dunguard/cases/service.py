@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, select
@@ -52,7 +53,14 @@ from dunguard.cases.workflow import (
 )
 from dunguard.findings import Finding
 
-__all__ = ["MEDIA_TYPES", "CaseService", "Upload", "open_engine", "replay_status"]
+__all__ = [
+    "MEDIA_TYPES",
+    "CaseService",
+    "Upload",
+    "database_url",
+    "open_engine",
+    "replay_status",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +102,11 @@ def open_engine(url: str = "sqlite://") -> Engine:
 
     create_schema(engine)
     return engine
+
+
+def database_url(db: str) -> str:
+    """A SQLAlchemy URL from ``db``: a URL as given, or a file path for SQLite."""
+    return db if "://" in db else f"sqlite:///{Path(db).resolve()}"
 
 
 def _snapshot(finding: Finding | Mapping[str, Any]) -> dict[str, Any]:
@@ -313,9 +326,10 @@ class CaseService:
         altered. Empty when the case verifies."""
         with self._sessions() as s:
             row = self._row(s, case_id)
-            events = self._events(s, case_id)
+            problems: list[str] = []
+            events = self._events(s, case_id, problems)
             evidence = self._evidence(s, case_id)
-            problems = [str(p) for p in verify_chain(events, case_id)]
+            problems += [str(p) for p in verify_chain(events, case_id)]
             head = events[-1].hash if events else GENESIS
             if row.event_count != len(events) or row.head_hash != head:
                 problems.append(
@@ -424,23 +438,35 @@ class CaseService:
             )
         )
 
-    def _events(self, s: Session, case_id: str) -> list[Event]:
+    def _events(self, s: Session, case_id: str, problems: list[str] | None = None) -> list[Event]:
+        """The case's events in order. A row that cannot be read (it was altered) raises
+        ``CaseError``, or, when ``problems`` is given, is reported there and skipped."""
         rows = s.scalars(select(EventRow).where(EventRow.case_id == case_id).order_by(EventRow.seq))
-        return [
-            Event.from_dict(
-                {
-                    "case_id": r.case_id,
-                    "seq": r.seq,
-                    "kind": r.kind,
-                    "actor": json.loads(r.actor_json),
-                    "at": r.at,
-                    "payload": json.loads(r.payload_json),
-                    "prev_hash": r.prev_hash,
-                    "hash": r.hash,
-                }
-            )
-            for r in rows
-        ]
+        events: list[Event] = []
+        for r in rows:
+            try:
+                events.append(
+                    Event.from_dict(
+                        {
+                            "case_id": r.case_id,
+                            "seq": r.seq,
+                            "kind": r.kind,
+                            "actor": json.loads(r.actor_json),
+                            "at": r.at,
+                            "payload": json.loads(r.payload_json),
+                            "prev_hash": r.prev_hash,
+                            "hash": r.hash,
+                        }
+                    )
+                )
+            except (KeyError, ValueError, TypeError) as exc:
+                problem = f"event {r.seq}: unreadable ({type(exc).__name__}: {exc}); altered"
+                if problems is None:
+                    raise CaseError(
+                        f"case {case_id}: {problem}; run 'dunguard case check'"
+                    ) from exc
+                problems.append(problem)
+        return events
 
     def _evidence(self, s: Session, case_id: str) -> list[Evidence]:
         rows = s.scalars(

@@ -1,21 +1,52 @@
-"""``dunguard case ...``: scripted use of the case service. For now ``case verify`` checks a
-case export offline."""
+"""``dunguard case ...``: scripted use of the case service. ``case verify`` checks an export
+offline; ``case check``, ``case export`` and ``case overdue`` work on a database and evidence
+directory as the local administrator."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from pathlib import Path
 
 import click
 
-from dunguard.cases.export import verify_export
+from dunguard.cases.evidence_store import LocalEvidenceStore
+from dunguard.cases.export import export_case, verify_export
+from dunguard.cases.model import Actor, Role
+from dunguard.cases.service import CaseService, database_url, open_engine
+from dunguard.errors import ConfigError
 
-#: Exit status of ``case verify`` when the export does not verify (0 when it does).
+#: Exit status of ``case verify`` / ``case check`` when something does not verify.
 VERIFY_FAILED = 8
+#: The identity of commands run on the database directly.
+LOCAL_ADMIN = Actor("local-cli", Role.ADMIN)
 
 
 @click.group("case")
 def case_group() -> None:
-    """Complaint cases: verify exports (filing and the service come with the API)."""
+    """Complaint cases: verify exports, check and export stored cases."""
+
+
+_db = click.option(
+    "--db",
+    required=True,
+    metavar="URL|PATH",
+    help="Database: a SQLAlchemy URL, or the path of a SQLite file.",
+)
+_store = click.option(
+    "--store",
+    "store_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Evidence directory (files named by SHA-256).",
+)
+
+
+def _service(db: str, store_dir: str) -> CaseService:
+    url = database_url(db)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        raise ConfigError(f"{db}: no such database file")
+    return CaseService(open_engine(url), LocalEvidenceStore(store_dir))
 
 
 @case_group.command("verify")
@@ -57,3 +88,55 @@ def verify_cmd(export: str, expect_head: str | None, fmt: str) -> int:
         for problem in report.problems:
             click.echo(f"  - {problem}")
     return 0 if report.ok else VERIFY_FAILED
+
+
+@case_group.command("check")
+@_db
+@_store
+@click.argument("case_ids", nargs=-1)
+def check_cmd(db: str, store_dir: str, case_ids: tuple[str, ...]) -> int:
+    """Verify stored cases (all, or the CASE_IDS given): event chains, case rows against their
+    events, evidence files. Exit status 8 when any case does not verify."""
+    service = _service(db, store_dir)
+    ids = list(case_ids) or [c.id for c in service.list_cases(LOCAL_ADMIN)]
+    failed = 0
+    for case_id in ids:
+        problems = service.verify(case_id)
+        click.echo(f"{'OK' if not problems else 'TAMPERED'}: case {case_id}")
+        for problem in problems:
+            click.echo(f"  - {problem}")
+        failed += bool(problems)
+    click.echo(f"{len(ids)} cases checked, {failed} failed")
+    return VERIFY_FAILED if failed else 0
+
+
+@case_group.command("export")
+@_db
+@_store
+@click.argument("case_id")
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Zip to write.")
+def export_cmd(db: str, store_dir: str, case_id: str, out: str) -> None:
+    """Export one case to a zip verifiable with 'dunguard case verify'; prints its head hash."""
+    head = export_case(_service(db, store_dir), LOCAL_ADMIN, case_id, out)
+    click.echo(f"{out}: head {head}")
+
+
+@case_group.command("overdue")
+@_db
+@_store
+@click.option(
+    "--at", "at", default=None, metavar="ISO-8601", help="Time to judge at (default: now)."
+)
+def overdue_cmd(db: str, store_dir: str, at: str | None) -> None:
+    """List open cases past a deadline: case id, platform, status, missed deadlines."""
+    service = _service(db, store_dir)
+    if at is not None:
+        try:
+            when = datetime.fromisoformat(at)
+        except ValueError as exc:
+            raise ConfigError(f"--at {at!r}: not an ISO-8601 time") from exc
+        if when.tzinfo is None:
+            raise ConfigError(f"--at {at!r}: give a time zone offset, e.g. {at}+08:00")
+        service.clock = lambda: when
+    for case, late in service.overdue_cases(LOCAL_ADMIN):
+        click.echo(f"{case.id}\t{case.platform}\t{case.status.value}\t{','.join(late)}")
