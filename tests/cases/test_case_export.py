@@ -128,11 +128,14 @@ def test_deleted_last_event_with_a_forged_manifest_is_caught_by_the_head(
     def forge(members: dict[str, bytes]) -> None:
         lines = members["events.jsonl"].decode().splitlines()[:-1]
         members["events.jsonl"] = ("\n".join(lines) + "\n").encode()
+        case = json.loads(members["case.json"])
+        case["status"] = "acknowledged"
+        members["case.json"] = json.dumps(case).encode()
         manifest = json.loads(members["manifest.json"])
         manifest["event_count"] = len(lines)
         manifest["head_hash"] = json.loads(lines[-1])["hash"]
-        sha = hashlib.sha256(members["events.jsonl"]).hexdigest()
-        manifest["files"]["events.jsonl"] = sha
+        for name in ("events.jsonl", "case.json"):
+            manifest["files"][name] = hashlib.sha256(members[name]).hexdigest()
         members["manifest.json"] = json.dumps(manifest).encode()
 
     rewrite(path, forge)
@@ -194,3 +197,36 @@ def test_export_needs_the_export_right(
     with pytest.raises(AccessDenied):
         export_case(service, STAFF, case.id, tmp_path / "x.zip")
     assert not (tmp_path / "x.zip").exists()
+
+
+def _rewrite_with_manifest(path: Path, name: str, data: bytes) -> None:
+    def change(members: dict[str, bytes]) -> None:
+        members[name] = data
+        manifest = json.loads(members["manifest.json"])
+        manifest["files"][name] = hashlib.sha256(data).hexdigest()
+        members["manifest.json"] = json.dumps(manifest).encode()
+
+    rewrite(path, change)
+
+
+def test_rewritten_findings_are_caught_by_the_events(exported: tuple[Path, str]) -> None:
+    """findings.json and case.json are derived from the chained events; rewriting one together
+    with the manifest still fails."""
+    path, _ = exported
+    with zipfile.ZipFile(path) as zf:
+        findings = json.loads(zf.read("findings.json"))
+    _rewrite_with_manifest(path, "findings.json", json.dumps(findings[:1]).encode())
+    assert verify_export(path).problems == [
+        "findings.json: differs from the findings recorded in the events"
+    ]
+
+
+def test_rewritten_case_status_is_caught_by_the_events(exported: tuple[Path, str]) -> None:
+    path, _ = exported
+    with zipfile.ZipFile(path) as zf:
+        case = json.loads(zf.read("case.json"))
+    case["status"] = "resolved"
+    _rewrite_with_manifest(path, "case.json", json.dumps(case).encode())
+    assert verify_export(path).problems == [
+        "case.json: status 'resolved' differs from the events ('responded')"
+    ]

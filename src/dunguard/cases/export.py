@@ -26,7 +26,15 @@ from pathlib import Path
 from typing import Any
 
 from dunguard.cases.exceptions import CaseError
-from dunguard.cases.model import Actor, Event, EventKind, canonical_json, verify_chain
+from dunguard.cases.model import (
+    Actor,
+    Event,
+    EventKind,
+    canonical_json,
+    findings_of,
+    replay_status,
+    verify_chain,
+)
 from dunguard.cases.service import CaseService
 from dunguard.cases.workflow import Action
 
@@ -134,6 +142,7 @@ def verify_export(path: str | Path, expect_head: str | None = None) -> ExportRep
         problems.append(
             f"manifest head hash {report.head_hash[:12]} is not the expected {expect_head[:12]}"
         )
+    _check_against_events(contents, events, problems)
     logged = {str(e.payload.get("sha256")) for e in events if e.kind is EventKind.EVIDENCE_ADDED}
     report.evidence_count = len(logged)
     for sha in sorted(logged):
@@ -159,3 +168,23 @@ def _events(path: str | Path, data: bytes, problems: list[str]) -> list[Event]:
         except (ValueError, KeyError, TypeError) as exc:
             problems.append(f"events.jsonl:{lineno}: unreadable event ({exc})")
     return events
+
+
+def _check_against_events(
+    contents: dict[str, bytes], events: list[Event], problems: list[str]
+) -> None:
+    """case.json and findings.json are derived from the events: they must agree with them,
+    so rewriting either (and the manifest) is still caught by the chain."""
+    try:
+        case = json.loads(contents.get("case.json", b"{}"))
+        findings = json.loads(contents.get("findings.json", b"[]"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        problems.append(f"case.json or findings.json: not valid JSON ({exc})")
+        return
+    status = replay_status(events)
+    if status is not None and case.get("status") != status.value:
+        problems.append(
+            f"case.json: status {case.get('status')!r} differs from the events ({status.value!r})"
+        )
+    if canonical_json(findings) != canonical_json(findings_of(events)):
+        problems.append("findings.json: differs from the findings recorded in the events")

@@ -31,6 +31,8 @@ __all__ = [
     "canonical_json",
     "chain_event",
     "event_hash",
+    "findings_of",
+    "replay_status",
     "verify_chain",
 ]
 
@@ -296,3 +298,40 @@ def verify_chain(
         prev = event.hash
         expected_seq = event.seq + 1
     return problems
+
+
+def replay_status(events: Iterable[Event]) -> Status | None:
+    """The status the events lead to, recomputed from the log (the workflow's event kinds)."""
+    status: Status | None = None
+    for ev in events:
+        if ev.kind is EventKind.FILED:
+            status = Status.FILED
+        elif ev.kind is EventKind.ACKNOWLEDGED:
+            status = Status.ACKNOWLEDGED
+        elif ev.kind is EventKind.PLATFORM_RESPONSE:
+            status = Status.RESPONDED
+        elif ev.kind is EventKind.BORROWER_REPLY:
+            status = Status.ACCEPTED if ev.payload.get("verdict") == "accept" else Status.DISPUTED
+        elif ev.kind is EventKind.ESCALATED:
+            status = Status.ESCALATED
+        elif ev.kind is EventKind.RESOLVED:
+            status = Status.RESOLVED
+        elif ev.kind is EventKind.WITHDRAWN:
+            status = Status.WITHDRAWN
+    return status
+
+
+def findings_of(events: Iterable[Event]) -> list[dict[str, Any]]:
+    """Finding snapshots recorded in the events (attached ones and those extracted from
+    evidence), each once by finding id, in order of first appearance."""
+    seen: dict[str, dict[str, Any]] = {}
+    for ev in events:
+        if ev.kind is EventKind.FINDING_ATTACHED:
+            snaps: Iterable[Any] = [ev.payload.get("finding", {})]
+        elif ev.kind is EventKind.EVIDENCE_ADDED:
+            snaps = ev.payload.get("findings", [])
+        else:
+            continue
+        for f in snaps:
+            seen.setdefault(str(f.get("id")), dict(f))
+    return list(seen.values())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +40,8 @@ from dunguard.cases.model import (
     Status,
     canonical_json,
     chain_event,
+    findings_of,
+    replay_status,
     verify_chain,
 )
 from dunguard.cases.tables import CaseRow, EventRow, EvidenceRow, create_schema
@@ -115,27 +117,6 @@ def _snapshot(finding: Finding | Mapping[str, Any]) -> dict[str, Any]:
         if key not in data:
             raise CaseError(f"finding snapshot lacks {key!r}; pass Finding.to_dict() output")
     return data
-
-
-def replay_status(events: Iterable[Event]) -> Status | None:
-    """The status the events lead to, recomputed from the log (the workflow's event kinds)."""
-    status: Status | None = None
-    for ev in events:
-        if ev.kind is EventKind.FILED:
-            status = Status.FILED
-        elif ev.kind is EventKind.ACKNOWLEDGED:
-            status = Status.ACKNOWLEDGED
-        elif ev.kind is EventKind.PLATFORM_RESPONSE:
-            status = Status.RESPONDED
-        elif ev.kind is EventKind.BORROWER_REPLY:
-            status = Status.ACCEPTED if ev.payload.get("verdict") == "accept" else Status.DISPUTED
-        elif ev.kind is EventKind.ESCALATED:
-            status = Status.ESCALATED
-        elif ev.kind is EventKind.RESOLVED:
-            status = Status.RESOLVED
-        elif ev.kind is EventKind.WITHDRAWN:
-            status = Status.WITHDRAWN
-    return status
 
 
 class CaseService:
@@ -296,17 +277,7 @@ class CaseService:
     def findings(self, actor: Actor, case_id: str) -> list[dict[str, Any]]:
         """Finding snapshots of the case: attached ones and those extracted from its evidence,
         each once (by finding id)."""
-        seen: dict[str, dict[str, Any]] = {}
-        for ev in self.events(actor, case_id):
-            if ev.kind is EventKind.FINDING_ATTACHED:
-                snaps: Iterable[Any] = [ev.payload["finding"]]
-            elif ev.kind is EventKind.EVIDENCE_ADDED:
-                snaps = ev.payload.get("findings", [])
-            else:
-                continue
-            for f in snaps:
-                seen.setdefault(str(f["id"]), dict(f))
-        return list(seen.values())
+        return findings_of(self.events(actor, case_id))
 
     def read_evidence(self, actor: Actor, case_id: str, sha256: str) -> bytes:
         with self._sessions() as s:
