@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from dunguard.cases import (
     open_engine,
 )
 from dunguard.cases.tables import CaseRow, EventRow, EvidenceRow
+from dunguard.errors import ConfigError
 
 FileCase = Callable[..., Case]
 
@@ -59,6 +61,12 @@ def test_filing_stores_case_events_evidence_and_snapshots(
     assert service.read_evidence(BORROWER, case.id, evidence[1].sha256) == b"sms export"
     # The same finding in two files is one finding of the case.
     assert service.findings(BORROWER, case.id) == [a_finding().to_dict()]
+    with_messages = Upload(
+        "chat.json", "application/json", io.BytesIO(b"{}"), messages=[{"id": "m1", "text": "坐牢"}]
+    )
+    added = service.add_evidence(BORROWER, case.id, with_messages)
+    assert service.evidence(ADMIN, case.id)[-1] == added
+    assert added.messages == ({"id": "m1", "text": "坐牢"},)
     assert service.get(BORROWER, case.id) == case
     assert service.verify(case.id) == []
 
@@ -288,3 +296,11 @@ def test_service_reports_an_unreadable_event_row(service: CaseService, worked_ca
     assert "event 3: sequence number 3, expected 2" in problems[1]
     with pytest.raises(CaseError, match="event 2: unreadable"):
         service.events(ADMIN, worked_case.id)
+
+
+def test_a_naive_clock_is_refused(store: LocalEvidenceStore) -> None:
+    service = CaseService(open_engine(), store, clock=lambda: datetime(2026, 3, 2, 9, 0))
+    with pytest.raises(ConfigError, match="time-zone-aware"):
+        service.file_case(
+            BORROWER, complainant=ALICE, platform="q", account_ref="LN", jurisdiction="CN"
+        )

@@ -53,6 +53,7 @@ from dunguard.cases.workflow import (
     next_status,
     overdue,
 )
+from dunguard.errors import ConfigError
 from dunguard.findings import Finding
 
 __all__ = [
@@ -150,7 +151,7 @@ class CaseService:
         evidence: Sequence[Upload] = (),
     ) -> Case:
         """File a new case with its evidence, all in one transaction."""
-        now = self.clock()
+        now = self._now()
         case = Case(
             id=uuid.uuid4().hex,
             complainant=complainant,
@@ -199,7 +200,7 @@ class CaseService:
             row = self._row(s, case_id, lock=True)
             case = _case(row)
             self.authorize(actor, Action.ADD_EVIDENCE, case)
-            next_status(case, Action.ADD_EVIDENCE, self.clock())
+            next_status(case, Action.ADD_EVIDENCE, self._now())
             self._add_evidence_row(s, row, actor, ev)
         return ev
 
@@ -211,7 +212,7 @@ class CaseService:
             row = self._row(s, case_id, lock=True)
             case = _case(row)
             self.authorize(actor, Action.ATTACH_FINDING, case)
-            next_status(case, Action.ATTACH_FINDING, self.clock())
+            next_status(case, Action.ATTACH_FINDING, self._now())
             if snap["category"] not in case.categories:
                 row.categories_json = canonical_json(sorted({*case.categories, snap["category"]}))
             return self._append(s, row, actor, EventKind.FINDING_ATTACHED, {"finding": snap})
@@ -230,7 +231,7 @@ class CaseService:
             row = self._row(s, case_id, lock=True)
             case = _case(row)
             decision = self.authorize(actor, action, case)
-            status, kind = next_status(case, action, self.clock())
+            status, kind = next_status(case, action, self._now())
             body: dict[str, Any] = {"note": note, **dict(payload or {})}
             if action in (Action.ACCEPT, Action.DISPUTE):
                 body["verdict"] = action.value
@@ -261,7 +262,7 @@ class CaseService:
         return out
 
     def overdue_cases(self, actor: Actor) -> list[tuple[Case, list[str]]]:
-        now = self.clock()
+        now = self._now()
         return [(c, late) for c in self.list_cases(actor) if (late := overdue(c, now))]
 
     def events(self, actor: Actor, case_id: str) -> list[Event]:
@@ -324,6 +325,12 @@ class CaseService:
 
     # -- internals ---------------------------------------------------------------------------
 
+    def _now(self) -> datetime:
+        now = self.clock()
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ConfigError("the case service's clock must return time-zone-aware datetimes")
+        return now
+
     @contextmanager
     def _write(self) -> Iterator[Session]:
         """One transaction; a constraint the database enforces (one event per sequence number,
@@ -368,7 +375,7 @@ class CaseService:
         self, s: Session, row: CaseRow, actor: Actor, kind: EventKind, payload: Mapping[str, Any]
     ) -> Event:
         ev = chain_event(
-            row.id, row.event_count + 1, kind, actor, self.clock(), payload, row.head_hash
+            row.id, row.event_count + 1, kind, actor, self._now(), payload, row.head_hash
         )
         s.add(
             EventRow(
