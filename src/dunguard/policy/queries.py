@@ -100,30 +100,42 @@ def _rolling_calls(s: PolicySpec) -> str:
     excluded = s.strs("exclude_outcomes")
     keep = f" AND outcome NOT IN {_in(excluded)}" if excluded else ""
     back = days - 1
+    part = "PARTITION BY person_id, account_id"
+    order = f"{part} ORDER BY local_day, ts_us, event_id"
     calls = (
-        f"SELECT * FROM events WHERE {_OUT_CONTACT} AND channel = 'call' "
+        "SELECT event_id, account_id, person_id, channel, agency_id, collector_id, tz, ts_us, "
+        f"local_day FROM events WHERE {_OUT_CONTACT} AND channel = 'call' "
         f"AND person_role IN {_in(s.strs('roles'))}{keep}"
     )
-    # Cheap pre-filter: all calls on the dates [d - back, d] (a superset of those up to the
-    # event) must exceed the limit before the exact ordered count is worth a join.
-    cand = (
-        f"SELECT * FROM (SELECT *, COUNT(*) OVER (PARTITION BY person_id, account_id "
-        f"ORDER BY local_day RANGE BETWEEN {back} PRECEDING AND CURRENT ROW) AS n_days "
-        f"FROM ({calls}) x) y WHERE n_days > {limit}"
+    # n: the calls on the dates [d - back, d] up to and including this one (ts_us, event_id;
+    # event ids are unique), without a self-join: the rank in (local_day, ts_us, event_id) order
+    # minus the calls dated d - days or earlier. That is exact unless a call ranked before this
+    # one started at or after it (local dates out of time order: zones differ within the pair,
+    # or a backward midnight jump); ``late`` flags those rare calls, which take the band join.
+    windowed = (
+        f"SELECT *, ROW_NUMBER() OVER ({order}) - COUNT(*) OVER ({part} ORDER BY local_day "
+        f"RANGE BETWEEN UNBOUNDED PRECEDING AND {days} PRECEDING) AS n, "
+        f"MAX(ts_us) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS late "
+        f"FROM ({calls}) x"
     )
-    grouped = (
+    exact = (
         "SELECT e.event_id, e.account_id, e.person_id, e.channel, e.agency_id, e.collector_id, "
         "e.tz, e.ts_us, e.local_day, COUNT(*) AS n "
-        f"FROM ({cand}) e JOIN ({calls}) c ON c.person_id = e.person_id "
+        f"FROM (SELECT * FROM cw WHERE late >= ts_us) e JOIN ({calls}) c "
+        "ON c.person_id = e.person_id "
         f"AND c.account_id = e.account_id AND c.local_day >= e.local_day - {back} "
         "AND c.local_day <= e.local_day "
         "AND (c.ts_us < e.ts_us OR (c.ts_us = e.ts_us AND c.event_id <= e.event_id)) "
         "GROUP BY e.event_id, e.account_id, e.person_id, e.channel, e.agency_id, "
         "e.collector_id, e.tz, e.ts_us, e.local_day"
     )
+    window = (f"g.local_day - {back}", "g.local_day + 1")
     return (
-        _select(s, "g", "g.n", limit, f"g.local_day - {back}", "g.local_day + 1")
-        + f" FROM ({grouped}) g WHERE g.n > {limit}"
+        f"WITH cw AS ({windowed}) "
+        + _select(s, "g", "g.n", limit, *window)
+        + f" FROM cw g WHERE (g.late IS NULL OR g.late < g.ts_us) AND g.n > {limit} UNION ALL "
+        + _select(s, "g", "g.n", limit, *window)
+        + f" FROM ({exact}) g WHERE g.n > {limit}"
     )
 
 
@@ -133,15 +145,17 @@ def _after_conversation(s: PolicySpec) -> str:
         "OVER (PARTITION BY person_id, account_id ORDER BY ts_us "
         "RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
     )
-    pairs = (
-        "SELECT DISTINCT person_id AS cp, account_id AS ca FROM events "
-        "WHERE kind = 'contact' AND channel = 'call' AND outcome = 'conversation'"
-    )
+    # Only conversations (any direction) and outbound calls take part: the frame is by time
+    # value, so dropping the other calls changes no row's window, and a pair without any
+    # conversation yields no hit by itself (no join to find those pairs first). Only the
+    # columns of the hit go through the window.
     calls = (
-        "SELECT c.*, CASE WHEN c.outcome = 'conversation' THEN c.local_day END AS conv_day, "
-        "CASE WHEN c.outcome = 'conversation' THEN c.ts_us END AS conv_ts "
-        f"FROM events c JOIN ({pairs}) p ON c.person_id = p.cp AND c.account_id = p.ca "
-        "WHERE c.kind = 'contact' AND c.channel = 'call'"
+        "SELECT event_id, account_id, person_id, channel, agency_id, collector_id, tz, ts_us, "
+        "local_day, direction, "
+        "CASE WHEN outcome = 'conversation' THEN local_day END AS conv_day, "
+        "CASE WHEN outcome = 'conversation' THEN ts_us END AS conv_ts "
+        "FROM events WHERE kind = 'contact' AND channel = 'call' "
+        "AND (outcome = 'conversation' OR direction = 'outbound')"
     )
     windowed = (
         f"SELECT *, MAX(conv_day) {frame} AS last_day, MAX(conv_ts) {frame} AS last_ts "
