@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from case_fixtures import ALICE, BORROWER, Clock
+from case_fixtures import ALICE, BORROWER, DB_URL, Clock
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
 
 from dunguard.cases import Case, CaseService, LocalEvidenceStore, Upload, open_engine
+from dunguard.cases.tables import Base
 
 
 @pytest.fixture
@@ -22,8 +25,17 @@ def store(tmp_path: Path) -> LocalEvidenceStore:
 
 
 @pytest.fixture
-def service(store: LocalEvidenceStore, clock: Clock) -> CaseService:
-    return CaseService(open_engine("sqlite://"), store, clock=clock, max_evidence_bytes=4096)
+def engine() -> Iterator[Engine]:
+    if DB_URL != "sqlite://":
+        Base.metadata.drop_all(create_engine(DB_URL))
+    engine = open_engine(DB_URL)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def service(engine: Engine, store: LocalEvidenceStore, clock: Clock) -> CaseService:
+    return CaseService(engine, store, clock=clock, max_evidence_bytes=4096)
 
 
 @pytest.fixture

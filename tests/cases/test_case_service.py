@@ -11,8 +11,18 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from case_fixtures import ADMIN, ALICE, BORROWER, REGULATOR, STAFF, Clock, a_finding, upload
-from sqlalchemy import delete, func, select, update
+from case_fixtures import (
+    ADMIN,
+    ALICE,
+    BORROWER,
+    DB_URL,
+    REGULATOR,
+    STAFF,
+    Clock,
+    a_finding,
+    upload,
+)
+from sqlalchemy import create_engine, delete, func, select, update
 
 from dunguard.cases import (
     Action,
@@ -28,7 +38,7 @@ from dunguard.cases import (
     Upload,
     open_engine,
 )
-from dunguard.cases.tables import CaseRow, EventRow, EvidenceRow
+from dunguard.cases.tables import Base, CaseRow, EventRow, EvidenceRow
 from dunguard.errors import ConfigError
 
 FileCase = Callable[..., Case]
@@ -244,7 +254,10 @@ def test_concurrent_appends_to_one_case_keep_one_chain(
 ) -> None:
     """Threads appending to the same case on a SQLite file: every append lands, the chain
     holds (writers queue on BEGIN IMMEDIATE)."""
-    service = CaseService(open_engine(f"sqlite:///{tmp_path / 'c.db'}"), store)
+    url = f"sqlite:///{tmp_path / 'c.db'}" if DB_URL == "sqlite://" else DB_URL
+    if url == DB_URL:
+        Base.metadata.drop_all(create_engine(url))
+    service = CaseService(open_engine(url), store)
     case = service.file_case(
         BORROWER, complainant=ALICE, platform="quickloan", account_ref="LN", jurisdiction="CN"
     )
