@@ -230,3 +230,15 @@ def test_rewritten_case_status_is_caught_by_the_events(exported: tuple[Path, str
     assert verify_export(path).problems == [
         "case.json: status 'resolved' differs from the events ('responded')"
     ]
+
+
+def test_rewritten_complainant_is_caught_by_the_commitment(exported: tuple[Path, str]) -> None:
+    path, _ = exported
+    with zipfile.ZipFile(path) as zf:
+        case = json.loads(zf.read("case.json"))
+    assert case["complainant"]["phone"] == "13800138000"
+    case["complainant"]["phone"] = "13900000000"
+    _rewrite_with_manifest(path, "case.json", json.dumps(case).encode())
+    assert verify_export(path).problems == [
+        "case.json: complainant or account reference differs from what was filed"
+    ]

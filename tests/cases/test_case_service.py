@@ -5,6 +5,7 @@ verification catching tampering in the database or the store."""
 from __future__ import annotations
 
 import io
+import json
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -317,3 +318,41 @@ def test_a_naive_clock_is_refused(store: LocalEvidenceStore) -> None:
         service.file_case(
             BORROWER, complainant=ALICE, platform="q", account_ref="LN", jurisdiction="CN"
         )
+
+
+# -- personal data: committed to in the chain, not written into it -------------------------
+
+
+def _dump(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=lambda o: o.to_dict())
+
+
+def test_the_event_log_holds_no_contact_data(service: CaseService, file_case: FileCase) -> None:
+    chat = Upload(
+        "chat.json", "application/json", io.BytesIO(b"{}"),
+        messages=[{"id": "m1", "from": "13800138000", "text": "王小丽你等着"}],
+    )  # fmt: skip
+    case = file_case(chat)
+    staff_log = _dump(service.events(STAFF, case.id))
+    for secret in ("alice@example.org", "LN-2026-000123"):
+        assert secret not in staff_log
+    regulator_log = _dump(service.events(REGULATOR, case.id))
+    regulator_evidence = _dump(service.evidence(REGULATOR, case.id))
+    for secret in ("13800138000", "王小丽", "alice@example.org", "LN-2026-000123"):
+        assert secret not in regulator_log and secret not in regulator_evidence
+    assert '"messages_withheld": 1' in regulator_log
+    # Platform staff see the messages (their own collectors' words), so the phone is there.
+    assert "13800138000" in staff_log
+    assert service.verify(case.id) == []
+
+
+def test_service_detects_an_edited_complainant(service: CaseService, worked_case: Case) -> None:
+    forged = {**ALICE.to_dict(), "phone": "13900000000"}
+    _tamper(service, update(CaseRow).values(complainant_json=json.dumps(forged)))
+    assert service.verify(worked_case.id) == [
+        "case complainant or account reference differs from what was filed"
+    ]
+    _tamper(service, update(CaseRow).values(complainant_json=json.dumps(ALICE.to_dict())))
+    assert service.verify(worked_case.id) == []
+    _tamper(service, update(CaseRow).values(account_ref="LN-OTHER"))
+    assert len(service.verify(worked_case.id)) == 1

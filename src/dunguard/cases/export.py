@@ -28,10 +28,12 @@ from typing import Any
 from dunguard.cases.exceptions import CaseError
 from dunguard.cases.model import (
     Actor,
+    Complainant,
     Event,
     EventKind,
     canonical_json,
     findings_of,
+    personal_commitment,
     replay_status,
     verify_chain,
 )
@@ -56,7 +58,9 @@ def export_case(service: CaseService, actor: Actor, case_id: str, path: str | Pa
     events = service.events(actor, case_id)
     evidence = service.evidence(actor, case_id)
     files: dict[str, bytes] = {
-        "case.json": canonical_json(case.to_dict()).encode("utf-8"),
+        "case.json": canonical_json(
+            {**case.to_dict(), "personal_salt": service.personal_salt(actor, case_id)}
+        ).encode("utf-8"),
         "events.jsonl": "".join(canonical_json(e.to_dict()) + "\n" for e in events).encode(),
         "findings.json": canonical_json(service.findings(actor, case_id)).encode("utf-8"),
     }
@@ -181,6 +185,17 @@ def _check_against_events(
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         problems.append(f"case.json or findings.json: not valid JSON ({exc})")
         return
+    filed = events[0].payload if events and events[0].kind is EventKind.FILED else {}
+    try:
+        committed = personal_commitment(
+            Complainant.from_dict(case.get("complainant", {})),
+            str(case.get("account_ref", "")),
+            str(case.get("personal_salt", "")),
+        )
+    except (KeyError, TypeError, AttributeError):
+        committed = ""
+    if filed.get("personal_commitment") != committed:
+        problems.append("case.json: complainant or account reference differs from what was filed")
     status = replay_status(events)
     if status is not None and case.get("status") != status.value:
         problems.append(

@@ -32,6 +32,7 @@ __all__ = [
     "chain_event",
     "event_hash",
     "findings_of",
+    "personal_commitment",
     "replay_status",
     "verify_chain",
 ]
@@ -165,6 +166,13 @@ class Case:
             "reached_regulator": self.reached_regulator,
         }
 
+    def public_dict(self) -> dict[str, Any]:
+        """The case without the complainant and account reference: what the FILED event
+        records in clear (the personal part is committed to by ``personal_commitment``)."""
+        data = self.to_dict()
+        del data["complainant"], data["account_ref"]
+        return data
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
@@ -226,6 +234,14 @@ class Event:
             prev_hash=str(data.get("prev_hash", "")),
             hash=str(data.get("hash", "")),
         )
+
+
+def personal_commitment(complainant: Complainant, account_ref: str, salt: str) -> str:
+    """A salted SHA-256 over the complainant and account reference. The event chain holds
+    this instead of the personal data, so the data can be shown minimised (or erased, with its
+    salt) while any change to it is still detectable."""
+    data = {"complainant": complainant.to_dict(), "account_ref": account_ref, "salt": salt}
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
 
 
 def canonical_json(value: Any) -> str:

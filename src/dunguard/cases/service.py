@@ -10,10 +10,11 @@ remain only as unreferenced files, never as a half case.
 from __future__ import annotations
 
 import json
+import secrets
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from dunguard.cases.access import Decision, decide, minimise
+from dunguard.cases.access import Decision, View, decide, minimise
 from dunguard.cases.evidence_store import DEFAULT_LIMIT, EvidenceStore
 from dunguard.cases.exceptions import AccessDenied, CaseError, CaseNotFound
 from dunguard.cases.media import MEDIA_TYPES, Readable, sniffed
@@ -41,6 +42,7 @@ from dunguard.cases.model import (
     canonical_json,
     chain_event,
     findings_of,
+    personal_commitment,
     replay_status,
     verify_chain,
 )
@@ -166,11 +168,13 @@ class CaseService:
         )
         self.authorize(actor, Action.FILE, case)
         stored = [self._store(u) for u in evidence]
+        salt = secrets.token_hex(16)
         with self._write() as s:
             row = CaseRow(
                 id=case.id,
                 complainant_user=complainant.user_id,
                 complainant_json=canonical_json(complainant.to_dict()),
+                personal_salt=salt,
                 platform=platform,
                 account_ref=account_ref,
                 jurisdiction=jurisdiction,
@@ -186,7 +190,11 @@ class CaseService:
                 head_hash=GENESIS,
             )
             s.add(row)
-            self._append(s, row, actor, EventKind.FILED, {"case": case.to_dict()})
+            filed = {
+                "case": case.public_dict(),
+                "personal_commitment": personal_commitment(complainant, account_ref, salt),
+            }
+            self._append(s, row, actor, EventKind.FILED, filed)
             for ev in stored:
                 self._add_evidence_row(s, row, actor, ev)
         return case
@@ -266,14 +274,31 @@ class CaseService:
         return [(c, late) for c in self.list_cases(actor) if (late := overdue(c, now))]
 
     def events(self, actor: Actor, case_id: str) -> list[Event]:
+        """The case's events. A viewer whose view is personal-data-minimised gets evidence
+        events without their message snapshots (a count stands in), so their copy of the log
+        no longer verifies: a verifiable copy is an export, for those allowed one."""
         with self._sessions() as s:
-            self.authorize(actor, Action.VIEW, _case(self._row(s, case_id)))
-            return self._events(s, case_id)
+            view = self.authorize(actor, Action.VIEW, _case(self._row(s, case_id))).view
+            events = self._events(s, case_id)
+        if view is not View.PERSONAL_MINIMISED:
+            return events
+        return [_without_messages(e) if e.kind is EventKind.EVIDENCE_ADDED else e for e in events]
+
+    def personal_salt(self, actor: Actor, case_id: str) -> str:
+        """The salt of the case's personal-data commitment, for a full export."""
+        with self._sessions() as s:
+            row = self._row(s, case_id)
+            if self.authorize(actor, Action.EXPORT, _case(row)).view is not View.FULL:
+                raise AccessDenied("only a full view of the case includes its salt")
+            return row.personal_salt
 
     def evidence(self, actor: Actor, case_id: str) -> list[Evidence]:
         with self._sessions() as s:
-            self.authorize(actor, Action.VIEW, _case(self._row(s, case_id)))
-            return self._evidence(s, case_id)
+            view = self.authorize(actor, Action.VIEW, _case(self._row(s, case_id))).view
+            evidence = self._evidence(s, case_id)
+        if view is View.PERSONAL_MINIMISED:
+            return [replace(e, messages=()) for e in evidence]
+        return evidence
 
     def findings(self, actor: Actor, case_id: str) -> list[dict[str, Any]]:
         """Finding snapshots of the case: attached ones and those extracted from its evidence,
@@ -308,6 +333,14 @@ class CaseService:
                     f"case records {row.event_count} events ending in {row.head_hash[:12]}, "
                     f"the log has {len(events)} ending in {head[:12]} (events deleted or added)"
                 )
+            filed = events[0].payload if events and events[0].kind is EventKind.FILED else {}
+            committed = personal_commitment(
+                Complainant.from_dict(json.loads(row.complainant_json)),
+                row.account_ref,
+                row.personal_salt,
+            )
+            if filed.get("personal_commitment") != committed:
+                problems.append("case complainant or account reference differs from what was filed")
             replayed = replay_status(events)
             if replayed is not None and replayed.value != row.status:
                 problems.append(
@@ -461,6 +494,12 @@ class CaseService:
             )
             for r in rows
         ]
+
+
+def _without_messages(event: Event) -> Event:
+    payload = dict(event.payload)
+    payload["messages_withheld"] = len(payload.pop("messages", []))
+    return replace(event, payload=payload)
 
 
 def _case(row: CaseRow) -> Case:

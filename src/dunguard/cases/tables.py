@@ -21,6 +21,7 @@ class CaseRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     complainant_user: Mapped[str] = mapped_column(String(128), index=True)
     complainant_json: Mapped[str] = mapped_column(Text)
+    personal_salt: Mapped[str] = mapped_column(String(64))
     platform: Mapped[str] = mapped_column(String(128), index=True)
     account_ref: Mapped[str] = mapped_column(String(256))
     jurisdiction: Mapped[str] = mapped_column(String(16))
