@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 import click
 
+from dunguard.commands._output import write_output
 from dunguard.errors import InputError
 from dunguard.findings import Finding
 from dunguard.ingest import (
@@ -223,10 +224,8 @@ def scan_cmd(
     messages, report = _collect(paths, _options(me, columns, tz, no_ocr, asr_model))
     found = _detect(messages, preset)
     if out:
-        with out.open("w", encoding="utf-8") as fh:
-            for m in messages:
-                for f in found.get(m.id, ()):
-                    fh.write(f.to_json() + "\n")
+        lines = (f.to_json() + "\n" for m in messages for f in found.get(m.id, ()))
+        write_output(str(out), "".join(lines))
     for line in scan_summary(messages, report, found, top):
         click.echo(line)
     return _exit_code(report)

@@ -11,6 +11,7 @@ records every figure it saw in the model's manifest. Fixed seeds throughout.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,16 +217,7 @@ def train_insult_zh(
         "licence": "model derived from COLD (Apache-2.0)",
         "notice": NOTICES["cold"],
     }
-    final = LinearModel(
-        model.name,
-        model.lang,
-        model.classes,
-        model.activation,
-        model.vectorizer,
-        model.coef,
-        model.intercept,
-        info,
-    )
+    final = dataclasses.replace(model, info=info)
     final.save(out)
     return final
 
@@ -297,16 +289,7 @@ def train_insult_en(
         "licence": "model derived from Davidson et al. (MIT)",
         "notice": NOTICES["davidson"],
     }
-    final = LinearModel(
-        model.name,
-        model.lang,
-        model.classes,
-        model.activation,
-        model.vectorizer,
-        model.coef,
-        model.intercept,
-        info,
-    )
+    final = dataclasses.replace(model, info=info)
     final.save(out)
     return final
 
@@ -360,16 +343,7 @@ def train_categories_en(
         },
         "seed": SEED,
     }
-    final = LinearModel(
-        model.name,
-        model.lang,
-        model.classes,
-        model.activation,
-        model.vectorizer,
-        model.coef,
-        model.intercept,
-        info,
-    )
+    final = dataclasses.replace(model, info=info)
     final.save(out)
     return final
 
