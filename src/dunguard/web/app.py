@@ -1,0 +1,222 @@
+"""The FastAPI application: one factory, ``create_app(settings)``, that wires the case service,
+accounts and the routers (API under ``/api/v1``; pages elsewhere) together.
+
+Errors from the library (one exception tree) become HTTP statuses here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from sqlalchemy.engine import Engine
+
+from dunguard.cases.evidence_store import LocalEvidenceStore
+from dunguard.cases.exceptions import (
+    AccessDenied,
+    CaseError,
+    CaseNotFound,
+    EvidenceCorrupt,
+    EvidenceTooLarge,
+    IllegalTransition,
+)
+from dunguard.cases.service import CaseService, open_engine
+from dunguard.errors import ConfigError, DunguardError, InputError, RulePackError
+from dunguard.web.accounts import AccountError, Accounts, AuthFailed, LoginPolicy, TooManyAttempts
+from dunguard.web.settings import WebSettings
+
+__all__ = ["API_PREFIX", "AppContext", "create_app", "error_status"]
+
+API_PREFIX = "/api/v1"
+
+#: Routers included when their module exists: (module, attribute). Each module exposes an
+#: ``APIRouter``; the API's paths carry the ``/api/v1`` prefix themselves.
+_ROUTERS = (("dunguard.web.api", "router"), ("dunguard.web.pages", "router"))
+
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+        "form-action 'self'"
+    ),
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+@dataclass
+class AppContext:
+    """What the routes share: settings, database engine, case service and accounts."""
+
+    settings: WebSettings
+    engine: Engine
+    cases: CaseService
+    accounts: Accounts
+
+
+def error_status(exc: DunguardError) -> int:
+    """The HTTP status of a library error."""
+    if isinstance(exc, TooManyAttempts):
+        return 429
+    if isinstance(exc, AuthFailed):
+        return 401
+    # A case the caller may not see is reported as absent: existence is not disclosed.
+    if isinstance(exc, CaseNotFound):
+        return 404
+    if isinstance(exc, AccessDenied):
+        return 403
+    if isinstance(exc, IllegalTransition):
+        return 409
+    if isinstance(exc, EvidenceTooLarge):
+        return 413
+    if isinstance(exc, EvidenceCorrupt):
+        return 500
+    if isinstance(exc, AccountError):
+        return 409 if "already exists" in str(exc) else 400
+    if isinstance(exc, CaseError | InputError | ConfigError | RulePackError):
+        return 400
+    return 400
+
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Refuses request bodies over ``limit`` bytes with 413, whether or not a Content-Length
+    was sent (chunked uploads are counted as they stream in)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+        seen = 0
+        started = False
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited, tracking)
+        except _TooLarge:
+            if not started:
+                await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse(
+            {"error": f"request body larger than the limit of {self.limit} bytes"},
+            status_code=413,
+        )
+        await response(scope, receive, send)
+
+
+def create_app(settings: WebSettings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """The app for ``settings``; the database is migrated to the current schema on start."""
+    settings = settings or WebSettings()
+    engine = engine or open_engine(settings.db_url)
+    policy = LoginPolicy(
+        session_ttl=settings.session_ttl,
+        window=settings.login_window,
+        max_failures_per_account=settings.max_failures_per_account,
+        max_failures_per_client=settings.max_failures_per_client,
+    )
+    ctx = AppContext(
+        settings=settings,
+        engine=engine,
+        cases=CaseService(
+            engine,
+            LocalEvidenceStore(settings.evidence_dir),
+            max_evidence_bytes=settings.max_upload_bytes,
+        ),
+        accounts=Accounts(
+            engine,
+            policy,
+            hasher=PasswordHasher(
+                time_cost=settings.argon2_time_cost,
+                memory_cost=settings.argon2_memory_kib,
+                parallelism=settings.argon2_parallelism,
+            ),
+        ),
+    )
+    app = FastAPI(
+        title="dunguard",
+        version="1",
+        summary="Complaints against abusive debt collection: cases, evidence, detection, gate.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,  # the stock docs page loads its assets from a CDN; none is reachable
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+
+    @app.exception_handler(DunguardError)
+    async def _library_error(request: Request, exc: DunguardError) -> Response:
+        status = error_status(exc)
+        headers = {}
+        if isinstance(exc, TooManyAttempts):
+            headers["retry-after"] = str(exc.retry_after)
+        if request.url.path.startswith(API_PREFIX):
+            return JSONResponse({"error": str(exc)}, status_code=status, headers=headers)
+        return PlainTextResponse(str(exc), status_code=status, headers=headers)
+
+    @app.middleware("http")
+    async def _security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path.startswith(API_PREFIX):
+            response.headers.setdefault("cache-control", "no-store")
+        return response
+
+    for module_name, attr in _ROUTERS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        app.include_router(getattr(module, attr))
+
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)
+    return app
+
+
+def context(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.ctx
+    return ctx
