@@ -22,7 +22,7 @@ from dunguard.detect.normalize import (
     prepare_many,
 )
 from dunguard.detect.packs import Pack, Rule, load_packs
-from dunguard.detect.recognizers import Candidate, Recognizer, RuleRecognizer
+from dunguard.detect.recognizers import BatchRecognizer, Candidate, Recognizer, RuleRecognizer
 from dunguard.findings import Explanation, Finding, TextSpan
 from dunguard.settings import DetectSettings, check_lang
 
@@ -92,6 +92,10 @@ class Detector:
         self.packs: tuple[Pack, ...] = load_packs(self.settings.extra_packs, builtin=builtin)
         self.rule_recognizer = RuleRecognizer(self.packs)
         self.recognizers: tuple[Recognizer, ...] = (self.rule_recognizer, *recognizers)
+        # Recognizers with the batch hook are called once per batch in the batch path.
+        self._batch_hooks: tuple[BatchRecognizer | None, ...] = tuple(
+            r if isinstance(r, BatchRecognizer) else None for r in self.recognizers
+        )
         self._subs = builtin_substitutions()
         # The variants the normaliser replaces are markers: a text holding none needs no
         # substitution, so one scan before substitution serves the whole batch.
@@ -128,14 +132,49 @@ class Detector:
 
     def _candidates(self, ntext: NormalizedText, lang: str, hits: Hits) -> list[Candidate]:
         out: list[Candidate] = []
-        if not self._always:
-            anchors = self._anchors
-            if not any(t in anchors for t in hits):
-                return out
+        if not self._anchored(hits):
+            return out
         langs = _LANGS[lang]
         for rec in self.recognizers:
             if rec.langs & langs:
                 out.extend(rec.recognize(ntext, langs, hits))
+        return out
+
+    def _anchored(self, hits: Hits) -> bool:
+        """Whether any recognizer can find something in a text with these hits."""
+        if self._always:
+            return True
+        anchors = self._anchors
+        return any(t in anchors for t in hits)
+
+    def _candidates_many(
+        self, items: Sequence[tuple[NormalizedText, str, Hits]]
+    ) -> list[list[Candidate]]:
+        """``_candidates`` of each (text, language, hits), in the same order per text; a
+        recognizer with ``recognize_many`` is called once for all the texts it serves."""
+        out: list[list[Candidate]] = [[] for _ in items]
+        live = [j for j, (_, _, hits) in enumerate(items) if self._anchored(hits)]
+        for rec, hook in zip(self.recognizers, self._batch_hooks, strict=True):
+            mine = [j for j in live if rec.langs & _LANGS[items[j][1]]]
+            if not mine:
+                continue
+            if hook is not None:
+                found = hook.recognize_many(
+                    [items[j][0] for j in mine],
+                    [_LANGS[items[j][1]] for j in mine],
+                    [items[j][2] for j in mine],
+                )
+                if len(found) != len(mine):
+                    raise ValueError(
+                        f"recognizer {rec.name}: recognize_many returned {len(found)} results "
+                        f"for {len(mine)} texts"
+                    )
+                for j, cands in zip(mine, found, strict=True):
+                    out[j].extend(cands)
+            else:
+                for j in mine:
+                    ntext, lang, hits = items[j]
+                    out[j].extend(rec.recognize(ntext, _LANGS[lang], hits))
         return out
 
     def _findings(
@@ -189,27 +228,31 @@ class Detector:
         else:
             per_doc, marked = self._prefilter.scan_many(SEPARATOR.join(kept), offsets(kept))
             todo = marked.union(per_doc)
-        with_langs: list[tuple[str, list[Finding]]] = []
-        only: list[list[Finding]] = []
+        results: list[tuple[str, list[Finding]]] = []
+        evaluated: list[int] = []
+        items: list[tuple[NormalizedText, str, Hits]] = []
         for i, prep in enumerate(prepared):
             if i not in todo:  # the common case: no anchor, nothing to evaluate
+                lang = ""
                 if with_lang:
                     lang = (forced[i] if forced else None) or language_of(prep.kept, prep.has_cjk)
-                    with_langs.append((lang, []))
-                else:
-                    only.append([])
+                results.append((lang, []))
                 continue
             # A text holding a variant to replace is substituted, then scanned again.
             ntext = prep.finish(self._subs.find(prep.kept, prep.has_cjk) if i in marked else [])
             detected = (forced[i] if forced else None) or detect_language(ntext)
             hits = self.lexicon.scan(ntext.text)
-            cands = self._candidates(ntext, detected, hits)
-            found = self._findings(ntext, cands, ids[i] if ids else None) if cands else []
-            if with_lang:
-                with_langs.append((detected, found))
-            else:
-                only.append(found)
-        return with_langs if with_lang else only
+            results.append((detected, []))
+            evaluated.append(i)
+            items.append((ntext, detected, hits))
+        for i, (ntext, detected, _), cands in zip(
+            evaluated, items, self._candidates_many(items), strict=True
+        ):
+            if cands:
+                results[i] = (detected, self._findings(ntext, cands, ids[i] if ids else None))
+        if with_lang:
+            return results
+        return [found for _, found in results]
 
     def detect(
         self, text: str, lang: str | None = None, message_id: str | None = None

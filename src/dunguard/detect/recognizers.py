@@ -3,6 +3,11 @@
 A recognizer is anything with a ``name``, the ``langs`` it serves and a ``recognize`` method
 (see :class:`Recognizer`). The rule packs are served by :class:`RuleRecognizer`; a learned
 model is one more recognizer behind the same interface.
+
+A recognizer may also offer ``recognize_many`` (see :class:`BatchRecognizer`): the detector's
+batch path then calls it once per batch instead of ``recognize`` once per text, which matters
+for a model whose cost is mostly per call. Its results must be those of ``recognize``, text by
+text.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import yaml
 
@@ -60,6 +65,20 @@ class Recognizer(Protocol):
     def recognize(
         self, text: NormalizedText, langs: frozenset[str], hits: Hits
     ) -> list[Candidate]: ...
+
+
+@runtime_checkable
+class BatchRecognizer(Protocol):
+    """The optional batch hook: ``recognize_many(texts, langs, hits)[i]`` must equal
+    ``recognize(texts[i], langs[i], hits[i])``. The detector passes only texts whose languages
+    the recognizer serves."""
+
+    def recognize_many(
+        self,
+        texts: Sequence[NormalizedText],
+        langs: Sequence[frozenset[str]],
+        hits: Sequence[Hits],
+    ) -> list[list[Candidate]]: ...
 
 
 @lru_cache(maxsize=1)

@@ -80,28 +80,46 @@ class ModelRecognizer:
         return [float(x) for x in proba[:, self._columns].sum(axis=1)]
 
     def recognize(self, text: NormalizedText, langs: frozenset[str], hits: Hits) -> list[Candidate]:
-        body = text.text
-        start = len(body) - len(body.lstrip())
-        end = len(body.rstrip())
-        if end <= start:
-            return []
-        score = min(1.0, max(0.0, self.scores([body])[0]))
-        return [
-            Candidate(
-                rule_id=self.rule_id,
-                category=self.category,
-                severity=self.severity,
-                score=score,
-                start=start,
-                end=end,
-                recognizer=self.name,
-                method="model",
-                base_score=round(score, 4),
-                adjustments=(),
-                citations=self.citations,
-                sentences=self._sentences,
+        return self.recognize_many([text], [langs], [hits])[0]
+
+    def recognize_many(
+        self,
+        texts: Sequence[NormalizedText],
+        langs: Sequence[frozenset[str]],
+        hits: Sequence[Hits],
+    ) -> list[list[Candidate]]:
+        """``recognize`` of each text, with one model call for the whole batch (the batch
+        hook of the detector: the per-call cost of the model is paid once)."""
+        out: list[list[Candidate]] = [[] for _ in texts]
+        spans: list[tuple[int, int, int]] = []
+        for i, text in enumerate(texts):
+            body = text.text
+            start = len(body) - len(body.lstrip())
+            end = len(body.rstrip())
+            if end > start:
+                spans.append((i, start, end))
+        if not spans:
+            return out
+        scores = self.scores([texts[i].text for i, _, _ in spans])
+        for (i, start, end), raw in zip(spans, scores, strict=True):
+            score = min(1.0, max(0.0, raw))
+            out[i].append(
+                Candidate(
+                    rule_id=self.rule_id,
+                    category=self.category,
+                    severity=self.severity,
+                    score=score,
+                    start=start,
+                    end=end,
+                    recognizer=self.name,
+                    method="model",
+                    base_score=round(score, 4),
+                    adjustments=(),
+                    citations=self.citations,
+                    sentences=self._sentences,
+                )
             )
-        ]
+        return out
 
 
 def insult_recognizer(lang: str) -> ModelRecognizer:
