@@ -7,8 +7,10 @@ Errors from the library (one exception tree) become HTTP statuses here and nowhe
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -26,6 +28,7 @@ from dunguard.cases.exceptions import (
     IllegalTransition,
 )
 from dunguard.cases.service import CaseService, open_engine
+from dunguard.detect.detector import Detector
 from dunguard.errors import ConfigError, DunguardError, InputError, RulePackError
 from dunguard.web.accounts import AccountError, Accounts, AuthFailed, LoginPolicy, TooManyAttempts
 from dunguard.web.settings import WebSettings
@@ -54,12 +57,24 @@ SECURITY_HEADERS = {
 
 @dataclass
 class AppContext:
-    """What the routes share: settings, database engine, case service and accounts."""
+    """What the routes share: settings, database engine, case service and accounts, the
+    clock they all read, and the detectors (built once per preset, on first use)."""
 
     settings: WebSettings
     engine: Engine
     cases: CaseService
     accounts: Accounts
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    _detectors: dict[str, Detector] = field(default_factory=dict, repr=False)
+    _detector_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def detector(self, preset: str = "strict") -> Detector:
+        """The app's detector for ``preset``, loaded on first use and then shared."""
+        with self._detector_lock:
+            found = self._detectors.get(preset)
+            if found is None:
+                found = self._detectors[preset] = Detector(preset=preset)
+            return found
 
 
 def error_status(exc: DunguardError) -> int:
@@ -145,9 +160,16 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
-def create_app(settings: WebSettings | None = None, *, engine: Engine | None = None) -> FastAPI:
-    """The app for ``settings``; the database is migrated to the current schema on start."""
+def create_app(
+    settings: WebSettings | None = None,
+    *,
+    engine: Engine | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> FastAPI:
+    """The app for ``settings``; the database is migrated to the current schema on start.
+    ``clock`` (time-zone-aware) replaces the wall clock for sessions and cases (tests)."""
     settings = settings or WebSettings()
+    now = clock or (lambda: datetime.now(UTC))
     engine = engine or open_engine(settings.db_url)
     policy = LoginPolicy(
         session_ttl=settings.session_ttl,
@@ -162,16 +184,19 @@ def create_app(settings: WebSettings | None = None, *, engine: Engine | None = N
             engine,
             LocalEvidenceStore(settings.evidence_dir),
             max_evidence_bytes=settings.max_upload_bytes,
+            clock=now,
         ),
         accounts=Accounts(
             engine,
             policy,
+            clock=now,
             hasher=PasswordHasher(
                 time_cost=settings.argon2_time_cost,
                 memory_cost=settings.argon2_memory_kib,
                 parallelism=settings.argon2_parallelism,
             ),
         ),
+        clock=now,
     )
     app = FastAPI(
         title="dunguard",
