@@ -15,11 +15,24 @@ def write_output(out: str | None, text: str) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
+    _write_atomically(out, text)
+
+
+def write_output_bytes(out: str, data: bytes) -> None:
+    """Write binary ``data`` (a PDF, say) to ``out``, atomically like ``write_output``."""
+    _write_atomically(out, data)
+
+
+def _write_atomically(out: str, data: str | bytes) -> None:
     target = Path(out)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        if isinstance(data, bytes):
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(data)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,20 +1,25 @@
 """``dunguard case ...``: scripted use of the case service. ``case verify`` checks an export
 offline; ``case check``, ``case export`` and ``case overdue`` work on a database and evidence
-directory as the local administrator."""
+directory as the local administrator; ``case letter`` writes a complaint letter from the
+database alone."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
-from dunguard.cases.evidence_store import LocalEvidenceStore
+from dunguard.cases.evidence_store import DEFAULT_LIMIT, LocalEvidenceStore, Stored
 from dunguard.cases.export import export_case, verify_export
+from dunguard.cases.media import Readable
 from dunguard.cases.model import Actor, Role
 from dunguard.cases.service import CaseService, database_url, open_engine
+from dunguard.commands._output import write_output, write_output_bytes
 from dunguard.errors import ConfigError
+from dunguard.reports import letter_input, render_letter_html, render_letter_pdf
 
 #: Exit status of ``case verify`` / ``case check`` when something does not verify.
 VERIFY_FAILED = 8
@@ -42,11 +47,32 @@ _store = click.option(
 )
 
 
-def _service(db: str, store_dir: str) -> CaseService:
+def _service(db: str, store_dir: str | None) -> CaseService:
     url = database_url(db)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         raise ConfigError(f"{db}: no such database file")
-    return CaseService(open_engine(url), LocalEvidenceStore(store_dir))
+    store = LocalEvidenceStore(store_dir) if store_dir is not None else _NoEvidenceFiles()
+    return CaseService(open_engine(url), store)
+
+
+class _NoEvidenceFiles:
+    """The evidence store of commands that read only the database (the hashes and sizes of
+    evidence files are recorded there); touching a file is refused."""
+
+    def _refuse(self) -> ConfigError:
+        return ConfigError("this command reads no evidence files; give --store DIR")
+
+    def put(self, stream: Readable, name: str, limit: int = DEFAULT_LIMIT) -> Stored:
+        raise self._refuse()
+
+    def get(self, sha256: str) -> bytes:
+        raise self._refuse()
+
+    def verify(self, sha256: str) -> str | None:
+        raise self._refuse()
+
+    def hashes(self) -> Iterable[str]:
+        raise self._refuse()
 
 
 @case_group.command("verify")
@@ -140,3 +166,58 @@ def overdue_cmd(db: str, store_dir: str, at: str | None) -> None:
         service.clock = lambda: when
     for case, late in service.overdue_cases(LOCAL_ADMIN):
         click.echo(f"{case.id}\t{case.platform}\t{case.status.value}\t{','.join(late)}")
+
+
+@case_group.command("letter")
+@_db
+@click.argument("case_id")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option(
+    "--to",
+    "to",
+    type=click.Choice(["platform", "regulator"]),
+    default="platform",
+    show_default=True,
+    help="Address the letter to the platform complained about, or to the regulator.",
+)
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="File to write (atomically); HTML goes to standard output without it.",
+)
+@click.option("--sender", default=None, help="Who signs (default: the complainant).")
+@click.option("--date", "day", default=None, metavar="YYYY-MM-DD", help="Date of the letter.")
+def letter_cmd(
+    db: str,
+    case_id: str,
+    lang: str,
+    to: str,
+    fmt: str,
+    out: str | None,
+    sender: str | None,
+    day: str | None,
+) -> None:
+    """Write a complaint letter for CASE_ID: the violations with dates, quotes, rules and
+    evidence hashes, the evidence files and the event-chain head, as HTML or PDF."""
+    if fmt == "pdf" and out is None:
+        raise ConfigError("--format pdf: give --out FILE (a PDF is not written to a terminal)")
+    if out is not None and not Path(out).resolve().parent.is_dir():
+        raise ConfigError(f"--out {out}: no such directory {Path(out).parent}")
+    when = None
+    if day is not None:
+        try:
+            when = date.fromisoformat(day)
+        except ValueError as exc:
+            raise ConfigError(f"--date {day!r}: not a date like 2026-03-20") from exc
+    parts = letter_input(_service(db, None), LOCAL_ADMIN, case_id)
+    if fmt == "pdf" and out is not None:
+        pdf = render_letter_pdf(*parts, lang=lang, to=to, sender=sender, today=when)
+        write_output_bytes(out, pdf)
+    else:
+        html = render_letter_html(*parts, lang=lang, to=to, sender=sender, today=when)
+        write_output(out, html)
+    if out is not None:
+        click.echo(f"{out}: {fmt} letter to the {to} ({lang}), case {case_id}")
