@@ -46,7 +46,7 @@ from dunguard.cases.model import (
     replay_status,
     verify_chain,
 )
-from dunguard.cases.tables import CaseRow, EventRow, EvidenceRow, create_schema
+from dunguard.cases.tables import CaseRow, EventRow, EvidenceRow
 from dunguard.cases.workflow import (
     Action,
     DeadlineTable,
@@ -57,6 +57,7 @@ from dunguard.cases.workflow import (
 )
 from dunguard.errors import ConfigError
 from dunguard.findings import Finding
+from dunguard.migrations import upgrade
 
 __all__ = [
     "MEDIA_TYPES",
@@ -84,8 +85,10 @@ def _utc_now() -> datetime:
 
 
 def open_engine(url: str = "sqlite://") -> Engine:
-    """An engine for ``url`` with the schema created. ``sqlite://`` is an in-memory database
-    shared by every session of this engine; SQLite gets foreign keys switched on."""
+    """An engine for ``url`` with the schema migrated to the newest revision
+    (``dunguard.migrations.upgrade``). ``sqlite://`` is an in-memory database shared by every
+    session of this engine (one connection, migrated in place); SQLite gets foreign keys
+    switched on."""
     if url in ("sqlite://", "sqlite:///:memory:"):
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     else:
@@ -105,7 +108,7 @@ def open_engine(url: str = "sqlite://") -> Engine:
         def _begin(conn: Any) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-    create_schema(engine)
+    upgrade(engine)
     return engine
 
 

@@ -1,18 +1,31 @@
 """SQLAlchemy tables of the case service. Times are stored as ISO-8601 text with their offset,
 so the bytes that were hashed are the bytes read back, on SQLite and PostgreSQL alike.
 
-No Alembic migrations yet: ``create_schema`` creates the tables on an empty database.
+The schema is created and changed only by the Alembic migrations in ``dunguard/migrations``
+(``open_engine`` runs ``dunguard.migrations.upgrade``). Every schema change here (a table, a
+column, an index, a constraint; on this ``Base``, whichever module declares the table) needs a
+new revision in ``dunguard/migrations/versions``; ``tests/migrations`` fails for any table or
+column the migrations do not create exactly as declared.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.engine import Engine
+from sqlalchemy import ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: Constraint names are given, not left to each database, so a later migration can name the
+#: constraint it drops or alters (SQLite's batch mode needs the name).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
 
 
 class Base(DeclarativeBase):
-    pass
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class CaseRow(Base):
@@ -64,7 +77,3 @@ class EvidenceRow(Base):
     size: Mapped[int] = mapped_column(Integer)
     messages_json: Mapped[str] = mapped_column(Text)
     findings_json: Mapped[str] = mapped_column(Text)
-
-
-def create_schema(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
