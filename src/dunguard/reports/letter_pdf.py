@@ -190,15 +190,20 @@ class _Layout:
             story.append(self.p(t["complainant_says"] + letter.complainant_summary))
         if letter.unanswered:
             story.append(self.p(letter.unanswered, self.cell_bold))
-        story.append(self.p(t["violations"], self.heading))
+        # the heading goes with the first violation (keepWithNext does not reach into a
+        # KeepTogether), and each violation stays on one page where it fits
+        heading: list[Flowable] = [self.p(t["violations"], self.heading)]
         for v in letter.violations:
-            story += [KeepTogether(self._violation(v)), Spacer(1, 6)]
+            story += [KeepTogether([*heading, *self._violation(v)]), Spacer(1, 6)]
+            heading = []
+        story += heading
         story += self._evidence()
         story += self._chain()
-        story.append(self.p(t["requests"], self.heading))
+        requests: list[Flowable] = [self.p(t["requests"], self.heading)]
         for i, request in enumerate(letter.requests, 1):
             style = ParagraphStyle(f"req{i}", parent=self.body, leftIndent=14, firstLineIndent=-14)
-            story.append(self.p(f"{i}. {request}", style))
+            requests.append(self.p(f"{i}. {request}", style))
+        story.append(KeepTogether(requests))
         regards = ParagraphStyle(
             "regards", parent=self.body, firstLineIndent=20 if letter.lang == "zh" else 0
         )
@@ -272,7 +277,7 @@ class _Layout:
         out: list[Flowable] = [self.p(t["evidence"], self.heading)]
         if not letter.evidence:
             return [*out, self.p(t["no_evidence"])]
-        out.append(self.p(t["evidence_intro"], self.note))
+        out.append(self.p(t["evidence_intro"], ParagraphStyle("intro", self.note, keepWithNext=1)))
         rows: list[list[Any]] = [
             [self.p(t["col_file"], self.cell_bold), self.p(t["col_size"], self.cell_bold),
              self.p("SHA-256", self.cell_bold)],
