@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import io
-import os
 from datetime import UTC, datetime, timedelta
 
 from dunguard.cases import Actor, Complainant, Role, Upload
 from dunguard.findings import Citation, Explanation, Finding, TextSpan
 from dunguard.taxonomy import Category, Severity
-
-#: Run the service tests on another database (for example a local PostgreSQL):
-#: DUNGUARD_CASES_DB_URL=postgresql+psycopg://user@127.0.0.1:5432/db; its tables are
-#: dropped and recreated for every test. Unset: SQLite in memory.
-DB_URL = os.environ.get("DUNGUARD_CASES_DB_URL", "sqlite://")
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -1,4 +1,5 @@
-"""Fixtures of the case tests: a real service on in-memory SQLite and a temporary store."""
+"""Fixtures of the case tests: a real service, on each backend of ``case_db_url`` (SQLite and a
+real PostgreSQL server, see tests/pgserver.py), and a temporary evidence store."""
 
 from __future__ import annotations
 
@@ -6,12 +7,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from case_fixtures import ALICE, BORROWER, DB_URL, Clock
-from sqlalchemy import create_engine
+from case_fixtures import ALICE, BORROWER, Clock
 from sqlalchemy.engine import Engine
 
 from dunguard.cases import Case, CaseService, LocalEvidenceStore, Upload, open_engine
-from dunguard.cases.tables import Base
 
 
 @pytest.fixture
@@ -25,10 +24,8 @@ def store(tmp_path: Path) -> LocalEvidenceStore:
 
 
 @pytest.fixture
-def engine() -> Iterator[Engine]:
-    if DB_URL != "sqlite://":
-        Base.metadata.drop_all(create_engine(DB_URL))
-    engine = open_engine(DB_URL)
+def engine(case_db_url: str) -> Iterator[Engine]:
+    engine = open_engine(case_db_url)
     yield engine
     engine.dispose()
 

@@ -27,13 +27,11 @@ from dunguard.cases import (
     Actor,
     CaseService,
     Complainant,
-    LocalEvidenceStore,
     Role,
     View,
     decide,
     export_case,
     minimise,
-    open_engine,
 )
 from dunguard.cases.model import Case, Status
 from dunguard.cases.workflow import deadlines_for, load_deadlines
@@ -155,8 +153,9 @@ def perform(service: CaseService, actor: Actor, case: Case, action: Action, tmp:
 @pytest.mark.parametrize("own", [True, False], ids=["own", "other"])
 @pytest.mark.parametrize("role", list(Role), ids=str)
 @pytest.mark.parametrize("action", list(Action), ids=str)
-def test_service_enforces_the_matrix(tmp_path: Path, role: Role, own: bool, action: Action) -> None:
-    service = CaseService(open_engine(), LocalEvidenceStore(tmp_path), clock=Clock())
+def test_service_enforces_the_matrix(
+    service: CaseService, tmp_path: Path, role: Role, own: bool, action: Action
+) -> None:
     filed = []
     for complainant, platform, borrower in (
         (ALICE, "quickloan", BORROWER),

@@ -32,10 +32,12 @@ STEPS = [
     steps=st.lists(st.tuples(st.sampled_from(STEPS), st.integers(0, 20)), max_size=12),
 )
 def test_random_workflows_keep_status_and_chain_consistent(
-    tmp_path: Path, steps: list[tuple[Action, int]]
+    case_db_url: str, tmp_path: Path, steps: list[tuple[Action, int]]
 ) -> None:
+    # The examples share the test's database; each files its own case and checks only that.
     clock = Clock()
-    service = CaseService(open_engine(), LocalEvidenceStore(tmp_path / "ev"), clock=clock)
+    engine = open_engine(case_db_url)
+    service = CaseService(engine, LocalEvidenceStore(tmp_path / "ev"), clock=clock)
     case = service.file_case(
         BORROWER, complainant=ALICE, platform="quickloan", account_ref="LN", jurisdiction="US"
     )
@@ -49,3 +51,4 @@ def test_random_workflows_keep_status_and_chain_consistent(
         events = service.events(ADMIN, case.id)
         assert replay_status(events) is service.get(ADMIN, case.id).status
     assert service.verify(case.id) == []
+    engine.dispose()

@@ -1,6 +1,7 @@
-"""The case service on a real SQLite database: filing with evidence and finding snapshots,
-the workflow recording who did what, one transaction per operation, and the service's own
-verification catching tampering in the database or the store."""
+"""The case service on real databases (SQLite and PostgreSQL, ``case_db_url``): filing with
+evidence and finding snapshots, the workflow recording who did what, one transaction per
+operation, and the service's own verification catching tampering in the database or the
+store."""
 
 from __future__ import annotations
 
@@ -9,21 +10,19 @@ import json
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from case_fixtures import (
     ADMIN,
     ALICE,
     BORROWER,
-    DB_URL,
     REGULATOR,
     STAFF,
     Clock,
     a_finding,
     upload,
 )
-from sqlalchemy import create_engine, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 
 from dunguard.cases import (
     Action,
@@ -39,8 +38,9 @@ from dunguard.cases import (
     Upload,
     open_engine,
 )
-from dunguard.cases.tables import Base, CaseRow, EventRow, EvidenceRow
+from dunguard.cases.tables import CaseRow, EventRow, EvidenceRow
 from dunguard.errors import ConfigError
+from dunguard.migrations import current_revision, head_revision
 
 FileCase = Callable[..., Case]
 
@@ -160,8 +160,10 @@ def test_overdue_cases_for_the_regulator(
     assert service.act(BORROWER, silent.id, Action.ESCALATE).status is Status.ESCALATED
 
 
-def test_cases_persist_in_a_sqlite_file(tmp_path: Path, store: LocalEvidenceStore) -> None:
-    url = f"sqlite:///{tmp_path / 'cases.db'}"
+def test_cases_persist_across_engines(case_db_url: str, store: LocalEvidenceStore) -> None:
+    """A second engine on the database (a restarted service) reads the case back; opening it
+    again leaves the migrated schema as it is."""
+    url = case_db_url
     first = CaseService(open_engine(url), store, clock=Clock())
     case = first.file_case(
         BORROWER, complainant=ALICE, platform="quickloan", account_ref="LN", jurisdiction="US",
@@ -171,6 +173,8 @@ def test_cases_persist_in_a_sqlite_file(tmp_path: Path, store: LocalEvidenceStor
     again = CaseService(open_engine(url), store)
     assert again.get(ADMIN, case.id) == case
     assert again.verify(case.id) == []
+    assert current_revision(again.engine) == head_revision()
+    again.engine.dispose()
 
 
 # -- the service's own verification ---------------------------------------------------------
@@ -251,14 +255,11 @@ def test_service_detects_evidence_rows_without_events(
 
 
 def test_concurrent_appends_to_one_case_keep_one_chain(
-    tmp_path: Path, store: LocalEvidenceStore
+    case_db_url: str, store: LocalEvidenceStore
 ) -> None:
-    """Threads appending to the same case on a SQLite file: every append lands, the chain
-    holds (writers queue on BEGIN IMMEDIATE)."""
-    url = f"sqlite:///{tmp_path / 'c.db'}" if DB_URL == "sqlite://" else DB_URL
-    if url == DB_URL:
-        Base.metadata.drop_all(create_engine(url))
-    service = CaseService(open_engine(url), store)
+    """Threads appending to the same case: every append lands, the chain holds (SQLite writers
+    queue on BEGIN IMMEDIATE, PostgreSQL ones on SELECT ... FOR UPDATE)."""
+    service = CaseService(open_engine(case_db_url), store)
     case = service.file_case(
         BORROWER, complainant=ALICE, platform="quickloan", account_ref="LN", jurisdiction="CN"
     )
