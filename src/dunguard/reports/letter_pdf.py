@@ -46,7 +46,8 @@ LATIN_BOLD = "Helvetica-Bold"
 MONO_FONT = "Courier"
 
 _MARGIN = 18 * mm
-_WIDTH = A4[0] - 2 * _MARGIN
+_FRAME_PADDING = 6  # each side of SimpleDocTemplate's frame
+_WIDTH = A4[0] - 2 * _MARGIN - 2 * _FRAME_PADDING
 _LABEL = 30 * mm
 _GRID = colors.HexColor("#999999")
 _SHADE = colors.HexColor("#f2f2f2")
@@ -141,9 +142,9 @@ class _Layout:
     def __init__(self, letter: Letter) -> None:
         self.letter = letter
         self.t = letter.t
-        # CJK wrapping breaks between Chinese characters and at the spaces between Latin
-        # words, and splits a Latin run longer than a line: right for both languages.
-        wrap = "CJK"
+        # Text with Chinese in it wraps the CJK way (between characters, and at the spaces
+        # between Latin words); Latin-only text the (much faster) Latin way. See ``p``.
+        wrap = "LTR"
         base = ParagraphStyle(
             "body", fontName=LATIN_FONT, fontSize=10, leading=15, wordWrap=wrap, spaceAfter=4
         )
@@ -166,9 +167,15 @@ class _Layout:
             wordWrap="LTR",
         )  # fmt: skip
         self.right = ParagraphStyle("right", parent=base, alignment=TA_RIGHT)
+        self._cjk: dict[str, ParagraphStyle] = {}
 
     def p(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
-        return Paragraph(markup(text), style or self.body)
+        style = style or self.body
+        if style.wordWrap != "CJK" and not all(map(_latin, text)):
+            style = self._cjk.get(style.name) or self._cjk.setdefault(
+                style.name, ParagraphStyle(f"{style.name}_cjk", style, wordWrap="CJK")
+            )
+        return Paragraph(markup(text), style)
 
     def story(self) -> list[Flowable]:
         letter, t = self.letter, self.t
