@@ -163,7 +163,8 @@ def test_sender_signs_instead_of_the_complainant(parts: LetterInput) -> None:
     html = render_letter_html(
         *parts, lang="zh", to="platform", sender="李律师（代理<王小丽>）", today=DAY
     )
-    assert str(escape("投诉人：李律师（代理<王小丽>）")) in html
+    assert str(escape("签署人：李律师（代理<王小丽>）")) in html
+    assert TEXT["zh"]["signature"].format(sender="王小丽") not in html
 
 
 def test_a_case_without_findings_or_files(service: CaseService) -> None:

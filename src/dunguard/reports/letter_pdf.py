@@ -219,7 +219,7 @@ class _Layout:
             story.append(self.p(t["regards_2"]))
         story += [
             Spacer(1, 14),
-            self.p(t["signature"].format(sender=letter.sender), self.right),
+            self.p(letter.signature, self.right),
             self.p(letter.date, self.right),
         ]
         return story

@@ -105,7 +105,8 @@ class Letter:
     title: str
     addressee: str
     date: str
-    sender: str
+    signature: str
+    """The signing line: the complainant, or the ``sender`` who signs for them."""
     complainant: tuple[tuple[str, str], ...]
     """(label, value) pairs; empty values are left out."""
     references: tuple[tuple[str, str], ...]
@@ -162,7 +163,11 @@ def build_letter(
         title=t[f"title_{to}"].format(**fields),
         addressee=t[f"to_{to}"].format(**fields),
         date=day.isoformat(),
-        sender=sender or case.complainant.name or t["withheld"],
+        signature=(
+            t["signature_other"].format(sender=sender)
+            if sender
+            else t["signature"].format(sender=case.complainant.name or t["withheld"])
+        ),
         complainant=_complainant(case, t),
         references=(
             (t["case_id"], case.id),
