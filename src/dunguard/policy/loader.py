@@ -10,7 +10,12 @@ every engine runs the same integer arithmetic:
 
 - ``ts_us``: ``started_at`` as microseconds since the Unix epoch (UTC);
 - ``local_day``: the person's local calendar date, as days since 1970-01-01;
-- ``local_us``: the person's local time of day, in microseconds since local midnight.
+- ``local_us``: the person's local time of day, in microseconds since local midnight;
+- ``rid``: the row's number in the source (unique; the policy queries carry it instead of the
+  row's text columns and join those back for the hits only).
+
+The value-set columns (``person_role``, ``kind``, ``channel``, ``direction``, ``outcome``) are
+DuckDB ENUMs (one byte a row, compared as integers); they read back as strings.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ _OFFSET_RE = "([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$"
 _SAFE_VALUE = re.compile(r"^[A-Za-z_/ -]{1,32}$")
 MAX_KEPT_ERRORS = 1000
 _DAY_US = 86_400_000_000
+_HOUR_US = 3_600_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +118,13 @@ class EventLog:
             )
 
     def to_arrow(self) -> pa.Table:
-        return self.con.sql("SELECT * FROM events ORDER BY ts_us, event_id").to_arrow_table()
+        as_text = ", ".join(
+            f"CAST({c} AS VARCHAR) AS {c}"
+            for c in ("person_role", "kind", "channel", "direction", "outcome")
+        )
+        return self.con.sql(
+            f"SELECT * REPLACE ({as_text}) FROM events ORDER BY ts_us, event_id"
+        ).to_arrow_table()
 
     def close(self) -> None:
         self.con.close()
@@ -417,13 +429,11 @@ def _prepare(
         return f"CAST({name} AS VARCHAR)" if name in present else "CAST(NULL AS VARCHAR)"
 
     # Time zones are few: check the distinct names in Python (the gate uses zoneinfo) and in
-    # DuckDB's ICU, and give DuckDB the set of good ones.
+    # DuckDB's ICU; the good ones go into the SQL as a list.
     zones = [r[0] for r in con.execute(f"SELECT DISTINCT {col('tz')} FROM raw").fetchall()]
     icu = {r[0] for r in con.execute("SELECT name FROM pg_timezone_names()").fetchall()}
-    good = [z for z in zones if z is not None and z in icu and _zone_ok(z)]
-    con.execute("CREATE OR REPLACE TEMP TABLE good_tz (name VARCHAR)")
-    if good:
-        con.executemany("INSERT INTO good_tz VALUES (?)", [(z,) for z in good])
+    good = sorted(z for z in zones if z is not None and z in icu and _zone_ok(z))
+    tz_known = f"{col('tz')} IN {_in_list(good)}" if good else "FALSE"
 
     ts, ts_problem = _ts_expr(types, assume_tz)
     kind = f"COALESCE({col('kind')}, 'contact')"
@@ -453,47 +463,113 @@ def _prepare(
     checks.append(
         (
             "tz",
-            f"CASE WHEN {col('tz')} IS NOT NULL AND {col('tz')} NOT IN (SELECT name FROM good_tz) "
+            f"CASE WHEN {col('tz')} IS NOT NULL AND NOT ({tz_known}) "
             f"THEN 'unknown IANA time zone' || {_value_text(col('tz'))} END",
         )
+    )
+    # One pass over the log builds the table, with a flag for rows that fail any check. The
+    # flag is the conjunction of the checks above written on the typed columns (a value of a
+    # value set is valid exactly when it casts to the ENUM); only when some row fails are the
+    # problems themselves listed, for those rows alone (and a flagged row that the listing
+    # missed would still be rejected, under column '*').
+    tz = f"COALESCE({col('tz')}, {_q(default_tz)})"
+    # Local times without a zone conversion per row: the UTC offset of each (zone, UTC hour)
+    # that occurs, taken at the hour's first and last microsecond. Where the two agree (every
+    # hour without a transition in it) the offset holds for the whole hour; the rows in an hour
+    # with a transition are converted one by one.
+    hour = f"({_floor_div('epoch_us(ts)', _HOUR_US)})"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE tz_hours AS SELECT tz, b, "
+        f"epoch_us(timezone(tz, make_timestamptz(b * {_HOUR_US}))) - b * {_HOUR_US} AS o1, "
+        f"epoch_us(timezone(tz, make_timestamptz(b * {_HOUR_US} + {_HOUR_US - 1}))) "
+        f"- (b * {_HOUR_US} + {_HOUR_US - 1}) AS o2 "
+        f"FROM (SELECT DISTINCT {tz} AS tz, {hour} AS b FROM (SELECT *, {ts} AS ts FROM raw) "
+        f"WHERE ts IS NOT NULL AND ({col('tz')} IS NULL OR {tz_known}))"
+    )
+
+    def enum(expr: str, values: Iterable[str]) -> str:
+        return f"TRY_CAST({expr} AS ENUM {_in_list(values)})"
+
+    def filled(name: str) -> str:  # not NULL and not only spaces: trim(x) <> ''
+        return (
+            f"CASE WHEN {name} IS NULL OR {name} = '' THEN FALSE "
+            f"WHEN unicode({name}) BETWEEN 33 AND 126 THEN TRUE ELSE trim({name}) <> '' END"
+        )
+
+    typed = (
+        f"SELECT {col('event_id')} AS event_id, {col('account_id')} AS account_id, "
+        f"{col('person_id')} AS person_id, {enum(col('person_role'), ROLES)} AS person_role, "
+        f"{enum(kind, KINDS)} AS kind, {enum(col('channel'), CHANNELS)} AS channel, "
+        f"{enum(col('direction'), DIRECTIONS)} AS direction, "
+        f"{enum(col('outcome'), OUTCOMES)} AS outcome, {col('outcome')} IS NULL AS no_outcome, "
+        f"{col('agency_id')} AS agency_id, {col('collector_id')} AS collector_id, "
+        f"{col('tz')} AS tz_given, {tz} AS tz, {ts} AS ts, __row AS rid FROM raw"
+    )
+    ok = " AND ".join(
+        [
+            filled("event_id"),
+            filled("account_id"),
+            filled("person_id"),
+            "person_role IS NOT NULL",
+            "kind IS NOT NULL",
+            "channel IS NOT NULL",
+            "direction IS NOT NULL",
+            "(outcome IS NOT NULL OR (no_outcome AND NOT "
+            "coalesce(kind = 'contact' AND channel = 'call', FALSE)))",
+            "ts IS NOT NULL",
+            f"(tz_given IS NULL OR {tz_known.replace(col('tz'), 'tz_given')})",
+        ]
+    )
+    lt_us = (
+        "CASE WHEN o.o1 = o.o2 THEN r.ts_us + o.o1 "
+        "ELSE epoch_us(timezone(CASE WHEN r.__ok THEN r.tz END, r.ts)) END"
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE events AS "
+        "SELECT event_id, account_id, person_id, person_role, kind, channel, direction, outcome, "
+        "agency_id, collector_id, tz, ts_us, CAST(local_day AS INTEGER) AS local_day, "
+        f"lt_us - local_day * {_DAY_US} AS local_us, rid, __ok "
+        f"FROM (SELECT *, {_floor_div('lt_us', _DAY_US)} AS local_day FROM ("
+        "SELECT r.event_id, r.account_id, r.person_id, r.person_role, r.kind, r.channel, "
+        "r.direction, r.outcome, r.agency_id, r.collector_id, r.tz, r.ts_us, "
+        f"{lt_us} AS lt_us, r.rid, r.__ok FROM ("
+        f"SELECT *, epoch_us(ts) AS ts_us, {hour} AS b, {ok} AS __ok FROM ({typed})) r "
+        "LEFT JOIN tz_hours o ON o.tz = r.tz AND o.b = r.b))"
     )
     problems = ", ".join(
         f"CASE WHEN ({expr}) IS NOT NULL THEN {_q(name)} || '\x1f' || ({expr}) END"
         for name, expr in checks
     )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE rejects AS "
-        "SELECT __row, split_part(p, '\x1f', 1) AS col, split_part(p, '\x1f', 2) AS problem "
-        f"FROM (SELECT __row, unnest(list_filter([{problems}], lambda x: x IS NOT NULL)) AS p "
-        "FROM raw)"
-    )
-    con.execute(
-        "INSERT INTO rejects "
-        "SELECT __row, 'event_id', 'duplicate event_id (first at ' || "
-        f"{_q(unit)} || ' ' || CAST(first_row AS VARCHAR) || ')' FROM ("
-        f"SELECT __row, min(__row) OVER (PARTITION BY {col('event_id')}) AS first_row "
-        f"FROM raw WHERE {col('event_id')} IN (SELECT {col('event_id')} FROM raw "
-        f"GROUP BY 1 HAVING count(*) > 1)) WHERE __row > first_row"
-    )
+    con.execute("CREATE OR REPLACE TEMP TABLE rejects (__row BIGINT, col VARCHAR, problem VARCHAR)")
+    bad_row = con.execute("SELECT count(*) FROM events WHERE NOT __ok").fetchone()
+    if bad_row and bad_row[0]:
+        con.execute(
+            "INSERT INTO rejects "
+            "SELECT __row, split_part(p, '\x1f', 1) AS col, split_part(p, '\x1f', 2) AS problem "
+            f"FROM (SELECT __row, unnest(list_filter([{problems}], lambda x: x IS NOT NULL)) AS p "
+            "FROM raw WHERE __row IN (SELECT rid FROM events WHERE NOT __ok))"
+        )
+        con.execute(
+            "INSERT INTO rejects SELECT rid, '*', 'row failed validation' FROM events "
+            "WHERE NOT __ok AND rid NOT IN (SELECT __row FROM rejects)"
+        )
+    # Duplicate event ids: a count of distinct ids first (cheap); the rows only when there are some.
+    dup_row = con.execute(
+        "SELECT count(event_id) - count(DISTINCT event_id) FROM events"
+    ).fetchone()
+    if dup_row and dup_row[0]:
+        con.execute(
+            "INSERT INTO rejects "
+            "SELECT rid, 'event_id', 'duplicate event_id (first at ' || "
+            f"{_q(unit)} || ' ' || CAST(first_row AS VARCHAR) || ')' FROM ("
+            "SELECT rid, min(rid) OVER (PARTITION BY event_id) AS first_row FROM events "
+            "WHERE event_id IN (SELECT event_id FROM events GROUP BY 1 HAVING count(*) > 1)) "
+            "WHERE rid > first_row"
+        )
     for e in parse_errors:
         con.execute("INSERT INTO rejects VALUES (?, ?, ?)", [e.row, e.column, e.problem])
-
-    tz = f"COALESCE({col('tz')}, {_q(default_tz)})"
-    con.execute(
-        "CREATE OR REPLACE TABLE events AS "
-        "SELECT event_id, account_id, person_id, person_role, kind, channel, direction, outcome, "
-        "agency_id, collector_id, tz, ts_us, local_day, "
-        f"CAST(epoch_us(lt) - CAST(local_day AS BIGINT) * {_DAY_US} AS BIGINT) AS local_us "
-        "FROM (SELECT *, CAST(datediff('day', DATE '1970-01-01', CAST(lt AS DATE)) AS INTEGER) "
-        "AS local_day FROM ("
-        f"SELECT {col('event_id')} AS event_id, {col('account_id')} AS account_id, "
-        f"{col('person_id')} AS person_id, {col('person_role')} AS person_role, "
-        f"{kind} AS kind, {col('channel')} AS channel, {col('direction')} AS direction, "
-        f"{col('outcome')} AS outcome, {col('agency_id')} AS agency_id, "
-        f"{col('collector_id')} AS collector_id, {tz} AS tz, epoch_us({ts}) AS ts_us, "
-        f"timezone({tz}, {ts}) AS lt "
-        "FROM raw WHERE __row NOT IN (SELECT __row FROM rejects)))"
-    )
+    con.execute("DELETE FROM events WHERE NOT __ok OR rid IN (SELECT __row FROM rejects)")
+    con.execute("ALTER TABLE events DROP COLUMN __ok")
     count_row = con.execute("SELECT count(*), count(DISTINCT __row) FROM rejects").fetchone()
     error_count, rejected = (int(count_row[0]), int(count_row[1])) if count_row else (0, 0)
     kept = con.execute(
@@ -510,6 +586,11 @@ def _prepare(
         row_unit=unit,
         default_tz=default_tz,
     )
+
+
+def _floor_div(expr: str, d: int) -> str:
+    """SQL for ``expr`` divided by the positive integer ``d``, rounded down (also below 0)."""
+    return f"(({expr}) - ((({expr}) % {d}) + {d}) % {d}) // {d}"
 
 
 def _zone_ok(name: str) -> bool:
