@@ -212,7 +212,10 @@ class PostgresServer:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    """The session's PostgreSQL server (started on first use)."""
+    """The session's PostgreSQL server (started on first use). ``case_db_url`` is the usual
+    way in; a test needing more takes this directly: ``url(schema=fresh_schema())`` for an
+    empty database of its own (dropped with ``drop_schema``), ``url("postgres")`` for the
+    server's maintenance database, ``port``, ``log_tail()``."""
     bindir = find_binaries()
     if bindir is None:
         where = os.environ.get("DUNGUARD_PG_BIN") or "PATH or /usr/lib/postgresql/*/bin"
@@ -233,8 +236,8 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 # ``case_db_url``: the URL of a fresh, empty database, once on each backend.
 #
-#   - ``sqlite``: ``sqlite:///<tmp_path>/cases.db``, a file of the test's own (every engine
-#     opened on the URL sees the same database, as on PostgreSQL);
+#   - ``sqlite``: ``sqlite:///<tmp_path>/case_db_url.sqlite3``, a file of the test's own
+#     (every engine opened on the URL sees the same database, as on PostgreSQL);
 #   - ``postgresql`` (marked ``postgres``): ``postgresql+psycopg://dunguard@127.0.0.1:<port>/
 #     dunguard_tests?options=-csearch_path%3Dtest_<n>`` on the session's server: a schema
 #     created for the test, the only one on the connection's search path, so the URL behaves as
@@ -247,7 +250,7 @@ def postgres_server() -> Iterator[PostgresServer]:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def case_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'cases.db'}"
+        yield f"sqlite:///{tmp_path / 'case_db_url.sqlite3'}"
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
     schema = server.fresh_schema()
