@@ -23,11 +23,11 @@ SUDO=""
 if ! have_pg; then
   if command -v apt-get >/dev/null 2>&1; then
     echo "==> installing postgresql (Debian package) for the PostgreSQL tests" >&2
-    # The tests start their own throwaway server: no main cluster, no service left running.
-    if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
-      $SUDO mkdir -p /etc/postgresql-common || true
-      echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null || true
-    fi
+    # The tests start their own throwaway server: the package creates no main cluster (a
+    # drop-in read by postgresql-common's createcluster.conf), so none is left running.
+    conf=/etc/postgresql-common/createcluster.d/dunguard-no-main-cluster.conf
+    ($SUDO mkdir -p "$(dirname "$conf")" \
+      && echo "create_main_cluster = false" | $SUDO tee "$conf" >/dev/null) || true
     ($SUDO apt-get update -qq \
       && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >&2 \
       || echo "warning: could not install postgresql" >&2
