@@ -204,7 +204,23 @@ def load_image(source: Source, max_pixels: int) -> Image:
             raise InputError(source.name, f"corrupt or truncated image ({exc})") from None
 
 
+#: rapidocr's text detector scales an image's shorter side up to this many pixels.
+_DET_MIN_SIDE = 736
+
+
 def ocr_boxes(img: Image) -> list[Box]:
+    w, h = img.size
+    if min(w, h) < _DET_MIN_SIDE:
+        # A wide strip (a cropped chat bubble, 560x90) would be scaled to thousands of pixels
+        # wide, ten times the work. Pad it instead, right and below with its corner colour, so
+        # the boxes keep their coordinates.
+        from PIL import Image as PILImage
+
+        corner = img.getpixel((0, 0))
+        fill = corner if isinstance(corner, tuple) else (255, 255, 255)
+        canvas = PILImage.new("RGB", (max(w, _DET_MIN_SIDE), max(h, _DET_MIN_SIDE)), fill)
+        canvas.paste(img, (0, 0))
+        img = canvas
     result, _ = _engine()(img)
     boxes = []
     for points, text, score in result or []:
