@@ -15,7 +15,6 @@ from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from dunguard.cases.model import Role
-from dunguard.cases.workflow import overdue
 from dunguard.errors import DunguardError
 from dunguard.policy import Gate, audit, load_log, load_pack
 from dunguard.policy.demo import write_demo_log
@@ -24,7 +23,7 @@ from dunguard.policy.schema import CHANNELS
 from dunguard.web.deps import CurrentSession
 from dunguard.web.intake import safe_name
 from dunguard.web.pages_common import Page, explain, page_of, segments, sign_in_redirect
-from dunguard.web.pages_stats import dashboard
+from dunguard.web.pages_stats import inbox as case_inbox
 
 __all__ = ["router"]
 
@@ -53,16 +52,8 @@ def inbox(page: PageDep) -> Response:
     if refused is not None:
         return refused
     assert page.user is not None
-    now = page.ctx.clock()
-    board = dashboard(page.ctx.cases, page.user.actor, now)
-    facts = sorted(
-        board.facts,
-        key=lambda f: (f.case.status.closed, not f.late, f.case.deadlines.respond_by),
-    )
-    return page.render(
-        "console.html",
-        {"board": board, "facts": facts, "now": now, "overdue": overdue},
-    )
+    box = case_inbox(page.ctx.cases, page.user.actor, page.ctx.clock())
+    return page.render("console.html", {"inbox": box})
 
 
 # -- template screening --------------------------------------------------------------------
