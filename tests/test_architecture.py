@@ -19,6 +19,9 @@ FORBIDDEN = {
     "loans": {"ingest", "detect", "policy", "cases", "reports", "web", "commands", "cli"},
     "models": {"ingest", "policy", "loans", "cases", "reports", "web", "commands", "cli"},
     "evaluation": {"cases", "reports", "web", "commands", "cli"},
+    "cases": {"ingest", "detect", "policy", "loans", "models", "reports", "web", "commands", "cli"},
+    "migrations": {"ingest", "detect", "policy", "loans", "models", "reports", "commands", "cli"},
+    "reports": {"web", "commands", "cli"},
 }
 
 
@@ -54,6 +57,8 @@ def test_import_direction(path: Path) -> None:
     imported = _imports(path)
     if package not in ("cli", "commands"):
         assert not imported & {"cli", "commands"}, f"{path}: library code imports the CLI"
+    if package not in ("web", "cli", "commands"):
+        assert "web" not in imported, f"{path}: nothing but the CLI imports the web app"
     if package in CORE:
         assert imported <= CORE, f"{path}: core values import {imported - CORE}"
     bad = imported & FORBIDDEN.get(package, set())

@@ -41,7 +41,7 @@ from dunguard.loans import (
     read_cashflows_csv,
     render_letter,
 )
-from dunguard.loans.cashflows import parse_amount
+from dunguard.loans import parse as loan_parse
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,42 +50,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def parse_rate(text: str, what: str = "rate") -> Decimal:
-    """``0.05%`` -> 0.0005; ``0.18`` -> 0.18."""
-    raw = text.strip()
-    try:
-        value = parse_amount(raw[:-1]) / 100 if raw.endswith("%") else parse_amount(raw)
-    except ValueError:
-        raise ConfigError(f"--{what}: not a rate: {text!r} (write 0.05% or 0.0005)") from None
-    if value < 0:
-        raise ConfigError(f"--{what}: cannot be negative, got {text!r}")
-    return value
+    """``0.05%`` -> 0.0005; ``0.18`` -> 0.18 (errors name the option ``--what``)."""
+    return loan_parse.parse_rate(text, f"--{what}")
 
 
 def parse_fee(text: str | None, what: str) -> Fee:
     """``10%`` -> a fraction of the principal; ``1000`` -> a fixed amount."""
-    if not text:
-        return Fee()
-    if text.strip().endswith("%"):
-        return Fee(rate=parse_rate(text, what))
-    try:
-        amount = parse_amount(text)
-    except ValueError:
-        raise ConfigError(f"--{what}: not an amount or percentage: {text!r}") from None
-    if amount < 0:
-        raise ConfigError(f"--{what}: cannot be negative, got {text!r}")
-    return Fee(amount=amount)
+    return loan_parse.parse_fee(text, f"--{what}")
 
 
 def parse_money(text: str | None, what: str) -> Decimal | None:
-    if text is None:
-        return None
-    try:
-        value = parse_amount(text)
-    except ValueError:
-        raise ConfigError(f"--{what}: not an amount: {text!r}") from None
-    if value < 0:
-        raise ConfigError(f"--{what}: cannot be negative, got {text!r}")
-    return value
+    return loan_parse.parse_money(text, f"--{what}")
 
 
 def _day(value: datetime | None) -> date | None:

@@ -13,10 +13,9 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from dunguard.cases.access import decide
-from dunguard.cases.exceptions import CaseError, IllegalTransition
+from dunguard.cases.exceptions import AccessDenied, CaseError, CaseNotFound, IllegalTransition
 from dunguard.cases.model import Case, Complainant, EventKind, Role, Status
 from dunguard.cases.workflow import Action, next_status, overdue
-from dunguard.commands.loan import parse_fee, parse_rate
 from dunguard.errors import DunguardError
 from dunguard.loans import (
     LenderType,
@@ -29,6 +28,7 @@ from dunguard.loans import (
     propose_plans,
     render_letter,
 )
+from dunguard.loans.parse import parse_fee, parse_rate
 from dunguard.web.deps import CurrentSession
 from dunguard.web.intake import IncomingFile
 from dunguard.web.pages_common import (
@@ -306,7 +306,15 @@ def _case_page(page: Page, case_id: str, error: str = "", status: int = 200) -> 
 def case_page(page: PageDep, case_id: str) -> Response:
     if page.user is None:
         return sign_in_redirect(page)
-    return _case_page(page, case_id)
+    try:
+        return _case_page(page, case_id)
+    except (AccessDenied, CaseNotFound):
+        return _no_case(page)
+
+
+def _no_case(page: Page) -> Response:
+    """A case the user may not see is reported as absent: existence is not disclosed."""
+    return page.render("error.html", {"error": page._("No such case.")}, status=404)
 
 
 @router.post("/cases/{case_id}/act")
@@ -322,13 +330,16 @@ def case_act(
         step = Action(action)
     except ValueError:
         step = None
-    if step not in STEPS:
-        return _case_page(page, case_id, page._("Unknown step."), 400)
-    if len(note) > 4000:
-        return _case_page(page, case_id, page._("A field is too long."), 400)
+    if step not in STEPS or len(note) > 4000:
+        return page.render("error.html", {"error": page._("Unknown step.")}, status=400)
     assert step is not None
     try:
         page.ctx.cases.act(session.user.actor, case_id, step, note.strip())
+    except (AccessDenied, CaseNotFound):
+        try:
+            return _case_page(page, case_id, page._("You cannot take this step."), 403)
+        except (AccessDenied, CaseNotFound):
+            return _no_case(page)
     except (IllegalTransition, CaseError) as exc:
         return _case_page(page, case_id, str(exc), 409)
     return redirect(f"/cases/{case_id}")
