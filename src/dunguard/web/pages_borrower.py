@@ -18,6 +18,7 @@ from dunguard.cases.model import Case, Complainant, EventKind, Role, Status
 from dunguard.cases.workflow import Action, next_status, overdue
 from dunguard.errors import DunguardError
 from dunguard.loans import (
+    DebtKind,
     LenderType,
     LoanTerms,
     Method,
@@ -418,6 +419,8 @@ def _loan_result(form: dict[str, str], lang: str) -> dict[str, Any]:
             _money(form["income"], "income"),
             _money(form["expenses"] or "0", "expenses"),
             start=date.today(),
+            # The credit-card instalment rule does not apply to an app or private loan.
+            kind=DebtKind.OTHER,
         )
         result["proposal"] = proposal
         result["letter"] = render_letter(proposal, lang=lang, check=check)
