@@ -243,3 +243,19 @@ def test_check_highlights_and_explains(app_ctx: tuple[TestClient, AppContext]) -
     assert re.search(r'<mark class="hit"[^>]*><a href="#f-1">[^<]*arrested</a>', r.text)
     r = client.post("/check", data={"text": "x" * 6000, "csrf_token": token})
     assert r.status_code == 400
+
+
+def test_more_evidence_on_an_open_case(app_ctx: tuple[TestClient, AppContext]) -> None:
+    client, _ = app_ctx
+    csrf = sign_up(client)
+    case_url = file_case(client, csrf)
+    more = [("files", ("more.txt", "明天去你单位找你领导".encode(), "text/plain"))]
+    r = client.post(
+        case_url + "/evidence", data={"csrf_token": csrf}, files=more, follow_redirects=False
+    )
+    assert r.status_code == 303
+    page = client.get(case_url).text
+    assert "more.txt" in page and "sms.xml" in page
+    staff_csrf = sign_in(client, "staff@b.test")  # not this platform's case
+    r = client.post(case_url + "/evidence", data={"csrf_token": staff_csrf}, files=more)
+    assert r.status_code == 404

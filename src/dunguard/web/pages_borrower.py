@@ -4,8 +4,11 @@ calculator."""
 
 from __future__ import annotations
 
+import tempfile
+from contextlib import ExitStack
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
@@ -31,7 +34,7 @@ from dunguard.loans import (
 )
 from dunguard.loans.parse import parse_fee, parse_rate
 from dunguard.web.deps import CurrentSession
-from dunguard.web.intake import IncomingFile
+from dunguard.web.intake import IncomingFile, prepare
 from dunguard.web.pages_common import (
     Page,
     explain,
@@ -296,6 +299,7 @@ def _case_page(page: Page, case_id: str, error: str = "", status: int = 200) -> 
             "responses": responses,
             "steps": allowed_steps(page, case),
             "can_download": decide(actor, Action.DOWNLOAD_EVIDENCE, case).allowed,
+            "can_add": decide(actor, Action.ADD_EVIDENCE, case).allowed and not case.status.closed,
             "filed": page.request.query_params.get("filed") == "1",
             "error": error,
         },
@@ -343,6 +347,44 @@ def case_act(
             return _no_case(page)
     except (IllegalTransition, CaseError) as exc:
         return _case_page(page, case_id, str(exc), 409)
+    return redirect(f"/cases/{case_id}")
+
+
+@router.post("/cases/{case_id}/evidence")
+async def case_add_evidence(
+    request: Request,
+    session: CurrentSession,
+    case_id: str,
+    files: list[UploadFile] | None = None,
+) -> Response:
+    """More evidence for an open case: read and scanned like the first upload."""
+    page = page_of(request)
+    ctx = page.ctx
+    chosen = [f for f in files or [] if f.filename]
+    if not chosen or len(chosen) > ctx.settings.max_files:
+        msg = page._("Choose 1 to {n} files.", n=ctx.settings.max_files)
+        return _case_page(page, case_id, msg, 400)
+    incoming = [IncomingFile(f.filename, f.content_type, f.file) for f in chosen]
+    actor = session.user.actor
+
+    def store() -> None:
+        with tempfile.TemporaryDirectory(prefix="dunguard-evidence-") as tmp, ExitStack() as stack:
+            prepared = prepare(
+                incoming,
+                Path(tmp),
+                lambda: ctx.detector("evidence"),
+                stack,
+                max_bytes=ctx.settings.max_upload_bytes,
+            )
+            for p in prepared:
+                ctx.cases.add_evidence(actor, case_id, p.upload)
+
+    try:
+        await run_in_threadpool(store)
+    except (AccessDenied, CaseNotFound):
+        return _no_case(page)
+    except DunguardError as exc:
+        return _case_page(page, case_id, str(exc), 400)
     return redirect(f"/cases/{case_id}")
 
 
