@@ -8,10 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
-from sqlalchemy import inspect
 
 from dunguard.cases.model import Role
-from dunguard.cases.tables import Base
 from dunguard.web.accounts import User
 from dunguard.web.app import AppContext, create_app
 from dunguard.web.settings import WebSettings
@@ -42,12 +40,7 @@ def web_settings(db_url: str, root: Path, **overrides: object) -> WebSettings:
 
 
 def build_app(settings: WebSettings, clock: Clock) -> FastAPI:
-    app = create_app(settings, clock=clock)
-    engine = app.state.ctx.engine
-    # Until the migrations create the web app's tables (users, sessions, login failures).
-    if not inspect(engine).has_table("users"):
-        Base.metadata.create_all(engine)
-    return app
+    return create_app(settings, clock=clock)
 
 
 def make_user(

@@ -33,7 +33,7 @@ def register(body: RegisterIn, ctx: Ctx) -> UserOut:
 @router.post(
     "/auth/login",
     response_model=LoginOut,
-    responses=errors(401, 429),
+    responses=errors(400, 401, 429),
     summary="Sign in: a bearer token (and the session cookie)",
 )
 def login(body: LoginIn, request: Request, response: Response, ctx: Ctx) -> LoginOut:

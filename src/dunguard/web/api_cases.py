@@ -381,7 +381,10 @@ def case_evidence(case_id: CaseId, user: CurrentUser, ctx: Ctx) -> list[Evidence
     "/cases/{case_id}/evidence/{sha256}",
     response_class=Response,
     responses={
-        200: {"content": {"application/octet-stream": {}}, "description": "The file"},
+        200: {
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The file, with the media type it was filed with",
+        },
         **errors(401, 403, 404),
     },
     summary="Download one evidence file",

@@ -79,7 +79,7 @@ class LoginIn(BaseModel):
         }
     )
 
-    email: Annotated[str, Field(max_length=320)]
+    email: Annotated[str, text(320)]
     password: Annotated[str, Field(max_length=1024)]
 
 

@@ -15,8 +15,10 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dunguard.cases.evidence_store import LocalEvidenceStore
 from dunguard.cases.exceptions import (
@@ -217,6 +219,16 @@ def create_app(
         if request.url.path.startswith(API_PREFIX):
             return JSONResponse({"error": str(exc)}, status_code=status, headers=headers)
         return PlainTextResponse(str(exc), status_code=status, headers=headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # Under /api/v1 every error has the one shape {"error": message} (a body that cannot
+        # be parsed, an unknown path, a wrong method); elsewhere FastAPI's default.
+        if request.url.path.startswith(API_PREFIX):
+            return JSONResponse(
+                {"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers
+            )
+        return await http_exception_handler(request, exc)
 
     @app.middleware("http")
     async def _security_headers(
