@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from e2e_fixtures import PASSWORD, Server, font_path
 
+from dunguard.ingest.image import ocr_available
 from dunguard.web.demo import seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -136,8 +137,8 @@ def test_borrower_platform_regulator_journey(
     assert page.locator("ol.findings li").count() >= 2
     timeline = page.locator("ol.timeline").inner_text()
     assert "chat.png" in timeline and "sms-backup.xml" in timeline
-    ocr_line = str(t["chat"][0])
-    assert ocr_line.split()[0] in timeline  # the screenshot's text was read
+    if ocr_available():  # the screenshot's text was read
+        assert str(t["chat"][0]).split()[0] in timeline
     page.screenshot(path=str(shots / f"{lang}-findings.png"), full_page=True)
 
     # Pick the platform and file.

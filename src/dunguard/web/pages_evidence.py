@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -77,6 +78,19 @@ def _drafts_root(evidence_dir: Path, user_id: str) -> Path:
     return evidence_dir.parent / "drafts" / re.sub(r"[^0-9a-zA-Z_-]", "_", user_id)
 
 
+DRAFT_TTL_SECONDS = 24 * 3600
+"""Drafts not filed within a day are removed (when the same user uploads again)."""
+
+
+def _purge(root: Path) -> None:
+    if not root.is_dir():
+        return
+    cutoff = time.time() - DRAFT_TTL_SECONDS
+    for folder in root.iterdir():
+        if folder.is_dir() and _HEX.match(folder.name) and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def save_draft(
     evidence_dir: Path,
     user_id: str,
@@ -88,8 +102,10 @@ def save_draft(
     in a new draft of ``user_id``; the complaint is filed from it later."""
     if not files:
         raise CaseError("files: choose at least one screenshot, SMS export or recording")
+    root = _drafts_root(evidence_dir, user_id)
+    _purge(root)
     draft_id = uuid.uuid4().hex
-    folder = _drafts_root(evidence_dir, user_id) / draft_id
+    folder = root / draft_id
     folder.mkdir(parents=True)
     saved: list[DraftFile] = []
     try:
