@@ -14,6 +14,7 @@ from dunguard.commands.ingest import ingest_cmd, scan_cmd, timeline_cmd
 from dunguard.commands.loan import loan_group
 from dunguard.commands.models import eval_cmd, train_cmd
 from dunguard.commands.policy import audit_cmd, demo_log_cmd, gate_cmd
+from dunguard.commands.serve import serve_cmd
 from dunguard.errors import DunguardError
 
 
@@ -35,6 +36,7 @@ cli.add_command(demo_log_cmd)
 cli.add_command(eval_cmd)
 cli.add_command(train_cmd)
 cli.add_command(case_group)
+cli.add_command(serve_cmd)
 # Further command groups register here, one line each.
 
 
