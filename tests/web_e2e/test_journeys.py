@@ -266,13 +266,27 @@ def test_demo_data_pages(browser: Any, server: Server, shots: Path) -> None:
     regulator.context.close()
 
 
+UNLABELLED = """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter(e => e.labels.length === 0 && !e.getAttribute('aria-label'))
+  .map(e => e.name || e.id)"""
+
+
 def test_no_request_leaves_the_server(browser: Any, server: Server) -> None:
     """Across the journeys above and a visit of every page as each role: every request went
-    to this server (or was data:/blob:), and the browser reported no blocked resource."""
+    to this server (or was data:/blob:), and the browser reported no blocked resource. On the
+    way, each page's fields are labelled and the keyboard reaches the skip link first."""
     blocked: list[str] = []
+    walker = "walker@example.test"
+    server.ctx.accounts.register(walker, PASSWORD, "Walker")
     pages = {
         "": ["/", "/check", "/signin", "/signup", "/loan?principal=5000&term=6"],
-        server.staff["QuickCash"]: ["/console", "/console/templates", "/console/audit"],
+        server.staff["QuickCash"]: [
+            "/console",
+            "/console/templates",
+            "/console/audit",
+            "/console/gate",
+        ],
+        walker: ["/cases", "/complaints/new"],
         server.regulator: ["/dashboard", "/cases"],
     }
     for email, paths in pages.items():
@@ -287,6 +301,11 @@ def test_no_request_leaves_the_server(browser: Any, server: Server) -> None:
             response = page.goto(server.url + path)
             assert response is not None and response.status == 200, path
             page.wait_for_load_state("networkidle")
+            # Accessible markup: every field has a label, one h1, a skip link first in order.
+            assert page.evaluate(UNLABELLED) == [], path
+            assert page.locator("h1").count() == 1, path
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.className") == "skip", path
         page.context.close()
     assert server.outside == []
     assert blocked == []

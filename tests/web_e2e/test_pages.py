@@ -170,6 +170,7 @@ def test_who_may_open_which_page(app_ctx: tuple[TestClient, AppContext]) -> None
     assert client.get("/dashboard").status_code == 403
     sign_in(client, "staff@b.test")  # another platform
     assert client.get(case_url).status_code == 404
+    assert client.get("/complaints/new").status_code == 403
     assert case_url not in client.get("/console").text
     sign_in(client, "staff@a.test")
     assert case_url in client.get("/console").text

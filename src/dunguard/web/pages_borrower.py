@@ -93,6 +93,9 @@ def allowed_steps(page: Page, case: Case) -> list[str]:
 def complaint_form(page: PageDep) -> Response:
     if page.user is None:
         return sign_in_redirect(page)
+    if page.user.role not in (Role.BORROWER, Role.ADMIN):
+        msg = page._("Complaints are filed by borrowers.")
+        return page.render("error.html", {"error": msg}, status=403)
     settings = page.ctx.settings
     return page.render(
         "complaint_new.html",
