@@ -5,6 +5,10 @@ integer RANGE frames, CASE, joins, integer arithmetic. It reads the prepared ``e
 (see ``policy/loader.py``), whose derived columns ``ts_us``, ``local_day`` and ``local_us`` are
 integers, so both engines compute the same thing. Every query returns ``HIT_COLUMNS``: one row per
 event that should not have happened.
+
+Each policy is written as a narrow query (``policy_keys_sql``) over the few columns it needs: the
+windows and joins carry the row key ``rid`` and integers, never the text columns. ``hits_sql`` joins
+the text columns of the violating rows back; an engine may do that once for all policies.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 from dunguard.policy.packs import PolicySpec
 
-__all__ = ["HIT_COLUMNS", "policy_sql"]
+__all__ = ["HIT_COLUMNS", "KEY_COLUMNS", "hits_sql", "lit", "policy_keys_sql", "policy_sql"]
 
 DAY_US = 86_400_000_000
 
@@ -35,11 +39,25 @@ HIT_COLUMNS = (
     "trigger_ts_us",
 )
 
+KEY_COLUMNS = (
+    "rule",
+    "rid",
+    "measured",
+    "lim",
+    "win_start_day",
+    "win_end_day",
+    "trigger_ts_us",
+)
+
 _OUT_CONTACT = "kind = 'contact' AND direction = 'outbound'"
 
 
-def _lit(value: str) -> str:
+def lit(value: str) -> str:
+    """``value`` as an SQL string literal."""
     return "'" + value.replace("'", "''") + "'"
+
+
+_lit = lit
 
 
 def _in(values: Iterable[str]) -> str:
@@ -55,10 +73,8 @@ def _select(
     win_end_day: str = "CAST(NULL AS INT)",
     trigger: str = "CAST(NULL AS BIGINT)",
 ) -> str:
-    a = alias
     return (
-        f"SELECT {_lit(spec.id)} AS rule, {a}.event_id, {a}.account_id, {a}.person_id, "
-        f"{a}.channel, {a}.agency_id, {a}.collector_id, {a}.tz, {a}.ts_us, {a}.local_day, "
+        f"SELECT {_lit(spec.id)} AS rule, {alias}.rid, "
         f"CAST({measured} AS BIGINT) AS measured, CAST({lim} AS BIGINT) AS lim, "
         f"CAST({win_start_day} AS INT) AS win_start_day, "
         f"CAST({win_end_day} AS INT) AS win_end_day, "
@@ -87,7 +103,7 @@ def _daily_cap(s: PolicySpec) -> str:
     limit = s.num("limit")
     return (
         _select(s, "e", "e.n", limit, "e.local_day", "e.local_day + 1")
-        + " FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY person_id, local_day "
+        + " FROM (SELECT rid, local_day, ROW_NUMBER() OVER (PARTITION BY person_id, local_day "
         "ORDER BY ts_us, event_id) AS n FROM events "
         f"WHERE {_OUT_CONTACT} AND channel = {_lit(s.params['channel'])} "
         f"AND person_role IN {_in(s.strs('roles'))}{only}) e "
@@ -103,8 +119,8 @@ def _rolling_calls(s: PolicySpec) -> str:
     part = "PARTITION BY person_id, account_id"
     order = f"{part} ORDER BY local_day, ts_us, event_id"
     calls = (
-        "SELECT event_id, account_id, person_id, channel, agency_id, collector_id, tz, ts_us, "
-        f"local_day FROM events WHERE {_OUT_CONTACT} AND channel = 'call' "
+        "SELECT rid, person_id, account_id, event_id, ts_us, local_day "
+        f"FROM events WHERE {_OUT_CONTACT} AND channel = 'call' "
         f"AND person_role IN {_in(s.strs('roles'))}{keep}"
     )
     # n: the calls on the dates [d - back, d] up to and including this one (ts_us, event_id;
@@ -119,15 +135,13 @@ def _rolling_calls(s: PolicySpec) -> str:
         f"FROM ({calls}) x"
     )
     exact = (
-        "SELECT e.event_id, e.account_id, e.person_id, e.channel, e.agency_id, e.collector_id, "
-        "e.tz, e.ts_us, e.local_day, COUNT(*) AS n "
+        "SELECT e.rid, e.local_day, COUNT(*) AS n "
         f"FROM (SELECT * FROM cw WHERE late >= ts_us) e JOIN ({calls}) c "
         "ON c.person_id = e.person_id "
         f"AND c.account_id = e.account_id AND c.local_day >= e.local_day - {back} "
         "AND c.local_day <= e.local_day "
         "AND (c.ts_us < e.ts_us OR (c.ts_us = e.ts_us AND c.event_id <= e.event_id)) "
-        "GROUP BY e.event_id, e.account_id, e.person_id, e.channel, e.agency_id, "
-        "e.collector_id, e.tz, e.ts_us, e.local_day"
+        "GROUP BY e.rid, e.local_day"
     )
     window = (f"g.local_day - {back}", "g.local_day + 1")
     return (
@@ -147,19 +161,18 @@ def _after_conversation(s: PolicySpec) -> str:
     )
     # Only conversations (any direction) and outbound calls take part: the frame is by time
     # value, so dropping the other calls changes no row's window, and a pair without any
-    # conversation yields no hit by itself (no join to find those pairs first). Only the
-    # columns of the hit go through the window.
+    # conversation yields no hit by itself (no join to find those pairs first).
     calls = (
-        "SELECT event_id, account_id, person_id, channel, agency_id, collector_id, tz, ts_us, "
-        "local_day, direction, "
+        "SELECT rid, person_id, account_id, ts_us, local_day, "
+        "direction = 'outbound' AS outbound, "
         "CASE WHEN outcome = 'conversation' THEN local_day END AS conv_day, "
         "CASE WHEN outcome = 'conversation' THEN ts_us END AS conv_ts "
         "FROM events WHERE kind = 'contact' AND channel = 'call' "
         "AND (outcome = 'conversation' OR direction = 'outbound')"
     )
     windowed = (
-        f"SELECT *, MAX(conv_day) {frame} AS last_day, MAX(conv_ts) {frame} AS last_ts "
-        f"FROM ({calls}) k"
+        f"SELECT rid, local_day, outbound, MAX(conv_day) {frame} AS last_day, "
+        f"MAX(conv_ts) {frame} AS last_ts FROM ({calls}) k"
     )
     return (
         _select(
@@ -171,7 +184,7 @@ def _after_conversation(s: PolicySpec) -> str:
             f"w.last_day + {days}",
             "w.last_ts",
         )
-        + f" FROM ({windowed}) w WHERE w.direction = 'outbound' AND w.last_day IS NOT NULL "
+        + f" FROM ({windowed}) w WHERE w.outbound AND w.last_day IS NOT NULL "
         f"AND w.local_day <= w.last_day + {days - 1}"
     )
 
@@ -211,12 +224,12 @@ def _third_party_reachable(s: PolicySpec) -> str:
         f"RANGE BETWEEN {back_us} PRECEDING AND 1 PRECEDING)"
     )
     rel = (
-        f"SELECT *, CASE WHEN {answered} THEN 1 ELSE 0 END AS is_ans, "
+        f"SELECT rid, account_id, ts_us, CASE WHEN {answered} THEN 1 ELSE 0 END AS is_ans, "
         f"CASE WHEN {target} THEN 1 ELSE 0 END AS is_target FROM events "
         f"WHERE account_id IN (SELECT account_id FROM events WHERE {target})"
     )
     windowed = (
-        f"SELECT *, SUM(is_ans) {frame} AS n_ans, "
+        f"SELECT rid, is_target, SUM(is_ans) {frame} AS n_ans, "
         f"MAX(CASE WHEN is_ans = 1 THEN ts_us END) {frame} AS last_ans "
         f"FROM ({rel}) r WHERE is_ans = 1 OR is_target = 1"
     )
@@ -230,7 +243,7 @@ def _third_party_once(s: PolicySpec) -> str:
     part = "PARTITION BY person_id, account_id"
     return (
         _select(s, "e", "e.n", 1, trigger="e.first_ts")
-        + f" FROM (SELECT *, ROW_NUMBER() OVER ({part} ORDER BY ts_us, event_id) AS n, "
+        + f" FROM (SELECT rid, ROW_NUMBER() OVER ({part} ORDER BY ts_us, event_id) AS n, "
         f"MIN(ts_us) OVER ({part}) AS first_ts FROM events WHERE {_OUT_CONTACT} "
         f"AND person_role IN {_in(s.strs('target_roles'))}) e WHERE e.n > 1"
     )
@@ -247,6 +260,23 @@ _BUILDERS: dict[str, Callable[[PolicySpec], str]] = {
 }
 
 
+def policy_keys_sql(spec: PolicySpec) -> str:
+    """The narrow query of ``spec`` over ``events``: ``KEY_COLUMNS``, one row per hit."""
+    return _BUILDERS[spec.kind](spec)
+
+
+def hits_sql(keys: str, rule: str = "h.rule") -> str:
+    """``HIT_COLUMNS`` for the key rows that the query ``keys`` (alias ``h``) returns: the text
+    columns of each hit's event (alias ``e``) joined back on ``rid``. ``rule`` is the SQL of the
+    rule column."""
+    return (
+        f"SELECT {rule} AS rule, e.event_id, e.account_id, e.person_id, "
+        "CAST(e.channel AS STRING) AS channel, e.agency_id, e.collector_id, e.tz, e.ts_us, "
+        "e.local_day, h.measured, h.lim, h.win_start_day, h.win_end_day, h.trigger_ts_us "
+        f"FROM ({keys}) h JOIN events e ON e.rid = h.rid"
+    )
+
+
 def policy_sql(spec: PolicySpec) -> str:
     """The one query of ``spec`` over the ``events`` table, returning ``HIT_COLUMNS``."""
-    return _BUILDERS[spec.kind](spec)
+    return hits_sql(policy_keys_sql(spec))
