@@ -89,6 +89,11 @@ def new_page(browser: Any, server: Server, lang: str, mobile: bool = False) -> A
     return page
 
 
+def fits_the_screen(page: Any) -> bool:
+    """Nothing wider than the viewport (no sideways scrolling on a phone)."""
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
 def sign_in(page: Any, server: Server, email: str) -> None:
     page.goto(server.url + "/signin")
     page.fill("#email", email)
@@ -112,6 +117,7 @@ def test_borrower_platform_regulator_journey(
     assert page.locator("mark.hit").count() >= 2
     assert page.locator("ol.findings li").count() >= 2
     page.screenshot(path=str(shots / f"{lang}-check.png"), full_page=True)
+    assert fits_the_screen(page)
 
     # Sign up; lands on the new complaint page.
     email = f"borrower-{lang}@example.test"
@@ -140,6 +146,7 @@ def test_borrower_platform_regulator_journey(
     if ocr_available():  # the screenshot's text was read
         assert str(t["chat"][0]).split()[0] in timeline
     page.screenshot(path=str(shots / f"{lang}-findings.png"), full_page=True)
+    assert fits_the_screen(page)
 
     # Pick the platform and file.
     page.fill("#platform", str(t["platform"]))
@@ -150,6 +157,7 @@ def test_borrower_platform_regulator_journey(
     assert str(t["filed"]) in page.locator("#case-status").inner_text()
     assert page.locator("ol.findings li").count() >= 2
     page.screenshot(path=str(shots / f"{lang}-case.png"), full_page=True)
+    assert fits_the_screen(page)
     page.context.close()
 
     # The platform's staff see it in their inbox, acknowledge and answer it.
@@ -252,6 +260,7 @@ def test_demo_data_pages(browser: Any, server: Server, shots: Path) -> None:
     borrower.wait_for_url(re.compile(r".*/cases/[0-9a-f]{32}$"))
     assert borrower.locator("ol.findings li").count() >= 1
     borrower.screenshot(path=str(shots / "demo-borrower-case.png"))
+    assert fits_the_screen(borrower)
     borrower.context.close()
 
     staff = open_as("platform")
