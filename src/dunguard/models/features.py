@@ -27,6 +27,7 @@ from dunguard.detect.normalize import builtin_substitutions, normalize
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u3400-\u9fff]")
 _SPACE_RE = re.compile(r"[\s\x00]+")
 _PRIME = np.uint64(0x100000001B3)
+_PRIME_INV = np.uint64(pow(0x100000001B3, -1, 2**64))  # the prime is odd: invertible mod 2**64
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
@@ -125,6 +126,62 @@ def _keys(b: _Batch, n: int) -> tuple[KeyArray, npt.NDArray[np.bool_]]:
     return h, valid
 
 
+def _powers(base: np.uint64, n: int) -> KeyArray:
+    """``base**0 .. base**n`` modulo 2**64."""
+    out = np.full(n + 1, base, dtype=np.uint64)
+    out[0] = 1
+    return np.cumprod(out, dtype=np.uint64)  # wraps modulo 2**64, deliberately
+
+
+def _word_keys(b: _Batch, lo: int, hi: int) -> tuple[KeyArray, IntArray]:
+    """The key (as :func:`gram_keys` gives for ``"w1 w2 ..."``) and the row of every word
+    n-gram, ``lo <= n <= hi``, for texts without an apostrophe: there the words of
+    ``FeatureSpec.word_grams`` are exactly the single CJK characters and the maximal runs of
+    ``[a-z0-9]``. All vector operations: the hash of any slice of the batch comes from prefix
+    hashes, ``P**k * cumsum(c_i * P**-(i+1))``."""
+    c = b.codes
+    cjk = (c >= 0x3400) & (c <= 0x9FFF)
+    lat = ((c >= 97) & (c <= 122)) | ((c >= 48) & (c <= 57))
+    edge = np.diff(np.concatenate(([0], lat.view(np.int8), [0])))
+    starts = np.concatenate((np.flatnonzero(cjk), np.flatnonzero(edge == 1)))
+    ends = np.concatenate((np.flatnonzero(cjk) + 1, np.flatnonzero(edge == -1)))
+    order = np.argsort(starts, kind="stable")
+    starts, ends = starts[order], ends[order]
+    if starts.shape[0] == 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    n_codes = c.shape[0]
+    pw = _powers(_PRIME, n_codes + hi + 1)  # a gram's string: its words and hi - 1 spaces
+    ipw = _powers(_PRIME_INV, n_codes)
+    q = np.concatenate(([np.uint64(0)], np.cumsum(c * ipw[1:], dtype=np.uint64)))
+    prefix = pw[: n_codes + 1] * q  # prefix[k]: raw hash of codes[:k]
+    lengths = (ends - starts).astype(np.int64)
+    raw = prefix[ends] - prefix[starts] * pw[lengths]  # raw hash of each word
+    rows = b.rows[starts]
+    space = np.uint64(ord(" "))
+    keys: list[KeyArray] = []
+    out_rows: list[IntArray] = []
+    acc_raw, acc_len = raw, lengths
+    for n in range(1, hi + 1):
+        m = starts.shape[0] - n + 1
+        if m <= 0:
+            break
+        if n > 1:
+            nxt = n - 1
+            acc_raw = (
+                acc_raw[:m] * pw[1 + lengths[nxt : nxt + m]]
+                + space * pw[lengths[nxt : nxt + m]]
+                + raw[nxt : nxt + m]
+            )
+            acc_len = acc_len[:m] + 1 + lengths[nxt : nxt + m]
+        if n >= lo:
+            same = rows[:m] == rows[n - 1 : n - 1 + m]
+            keys.append((acc_len.astype(np.uint64) * pw[acc_len] + acc_raw)[same])
+            out_rows.append(rows[:m][same])
+    if not keys:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(keys), np.concatenate(out_rows)
+
+
 def gram_keys(grams: Sequence[str]) -> KeyArray:
     """The key of each n-gram string (the same as the batch computation gives)."""
     out = np.zeros(len(grams), dtype=np.uint64)
@@ -191,6 +248,12 @@ class Vectorizer:
         self.word_index: dict[str, int] = {g: len(chars) + i for i, g in enumerate(self.words)}
         if len(self.word_index) != len(self.words):
             raise ValueError("word vocabulary holds duplicate n-grams")
+        wkeys = gram_keys(self.words)
+        worder = np.argsort(wkeys, kind="stable")
+        self._wsorted = wkeys[worder]
+        if self._wsorted.shape[0] > 1 and bool(np.any(self._wsorted[1:] == self._wsorted[:-1])):
+            raise ValueError("word vocabulary holds n-grams with the same key")
+        self._wperm = worder.astype(np.int64) + len(self.chars)
         self.idf = idf.astype(np.float32, copy=False)
 
     @property
@@ -249,8 +312,8 @@ class Vectorizer:
         rows: list[IntArray] = []
         cols: list[IntArray] = []
         spec = self.spec
+        b = _batch(texts)
         if spec.char is not None and self._sorted.shape[0]:
-            b = _batch(texts)
             keys_n: list[KeyArray] = []
             rows_n: list[IntArray] = []
             for n in range(spec.char[0], spec.char[1] + 1):
@@ -263,11 +326,22 @@ class Vectorizer:
             rows.append(np.concatenate(rows_n)[hit])
             cols.append(self._perm[pos[hit]])
         if spec.word is not None and self.words:
+            # Vectorised for texts without an apostrophe ("don't" is one word of the
+            # tokenizer); the few others go through the tokenizer itself.
+            slow = [r for r, t in enumerate(texts) if "'" in t] if "'" in b.joined else []
+            keys, krows = _word_keys(b, spec.word[0], spec.word[1])
+            if slow:
+                keep = ~np.isin(krows, np.asarray(slow, dtype=np.int64))
+                keys, krows = keys[keep], krows[keep]
+            pos = np.minimum(np.searchsorted(self._wsorted, keys), self._wsorted.shape[0] - 1)
+            hit = self._wsorted[pos] == keys
+            rows.append(krows[hit])
+            cols.append(self._wperm[pos[hit]])
             get = self.word_index.get
             wr: list[int] = []
             wc: list[int] = []
-            for r, t in enumerate(texts):
-                found = [i for i in map(get, spec.word_grams(t)) if i is not None]
+            for r in slow:
+                found = [i for i in map(get, spec.word_grams(texts[r])) if i is not None]
                 wc.extend(found)
                 wr.extend([r] * len(found))
             rows.append(np.asarray(wr, dtype=np.int64))
