@@ -10,7 +10,7 @@ from dunguard.models.linear import MANIFEST, LinearModel, ModelError
 
 #: name -> what it is; every one is rebuilt by ``dunguard train NAME``.
 BUILTIN = {
-    "insult-zh": "abuse.insult, Chinese; COLD (selected on dev, reported on test)",
+    "insult-zh": "abuse.insult, Chinese; COLD (selected by held-out topic, reported on test)",
     "insult-en": "abuse.insult, English; Davidson et al. (hate + offensive vs neither)",
     "categories-en": "complaint narrative -> category; CFPB debt-collection narratives",
 }

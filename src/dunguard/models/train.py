@@ -4,7 +4,8 @@ Only training needs scikit-learn (the ``train`` extra); inference is numpy alone
 ``train_*`` function selects its settings on development data only, fits the final model, and
 records every figure it saw in the model's manifest. Fixed seeds throughout.
 
-    dunguard train insult-zh        # COLD: select on dev, report test once
+    dunguard train insult-zh        # COLD: select by leave-one-topic-out on train+dev, refit
+                                    # on train+dev, report test once
     dunguard train insult-en        # Davidson: select on a seeded slice of the recorded train
     dunguard train categories-en    # CFPB: 5-fold cross-validation, then fit on all
 """
@@ -74,15 +75,22 @@ class Config:
     """NB-SVM style: scale each feature by its log-count ratio (binary tasks only)."""
     min_df: int = 2
     balanced: bool = False
+    blend: bool = False
+    """Binary tasks only: fit logistic regression both with and without the NB scaling on the
+    same features and average the two weight vectors (the mean of the two logits, so the
+    result is still one linear model); ``nb`` is then ignored."""
 
     def describe(self) -> dict[str, Any]:
-        return {
+        out = {
             "features": self.spec.to_json(),
             "C": self.c,
             "nb_scaling": self.nb,
             "min_df": self.min_df,
             "class_weight": "balanced" if self.balanced else None,
         }
+        if self.blend:
+            out["nb_scaling"] = "blend: mean of the logits with and without"
+        return out
 
 
 def _nb_ratio(x: Csr, y: Sequence[int], alpha: float = 1.0) -> FloatArray:
@@ -110,23 +118,34 @@ def fit(
     vec = vectorizer or Vectorizer.fit(texts, cfg.spec, min_df=cfg.min_df)
     x = vec.transform(texts)
     binary = len(classes) == 2
-    scale = _nb_ratio(x, y) if cfg.nb and binary else None
-    m = _matrix(x)
-    if scale is not None:
-        from scipy.sparse import diags
+    if cfg.blend and not binary:
+        raise ConfigError("blend (NB and plain logistic regression) needs a binary task")
 
-        m = m @ diags(scale)
-    clf = lm.LogisticRegression(
-        C=cfg.c,
-        solver="liblinear" if binary else "lbfgs",
-        max_iter=3000,
-        random_state=SEED,
-        class_weight="balanced" if cfg.balanced else None,
-    )
-    clf.fit(m, np.asarray(y))
-    coef = np.asarray(clf.coef_, dtype=np.float32)
-    if scale is not None:
-        coef = coef * scale[None, :]  # w.(r*x) == (w*r).x: the scaling folds into the weights
+    def one(nb: bool) -> tuple[FloatArray, FloatArray]:
+        scale = _nb_ratio(x, y) if nb and binary else None
+        m = _matrix(x)
+        if scale is not None:
+            from scipy.sparse import diags
+
+            m = m @ diags(scale)
+        clf = lm.LogisticRegression(
+            C=cfg.c,
+            solver="liblinear" if binary else "lbfgs",
+            max_iter=3000,
+            random_state=SEED,
+            class_weight="balanced" if cfg.balanced else None,
+        )
+        clf.fit(m, np.asarray(y))
+        coef = np.asarray(clf.coef_, dtype=np.float32)
+        if scale is not None:
+            coef = coef * scale[None, :]  # w.(r*x) == (w*r).x: the scaling folds into the weights
+        return coef, np.asarray(clf.intercept_, dtype=np.float32)
+
+    coef, intercept = one(cfg.nb or cfg.blend)
+    if cfg.blend:
+        c2, i2 = one(False)
+        coef = ((coef + c2) / 2).astype(np.float32)  # the mean logit: still one linear model
+        intercept = ((intercept + i2) / 2).astype(np.float32)
     return LinearModel(
         name=name,
         lang=lang,
@@ -134,7 +153,7 @@ def fit(
         activation="sigmoid" if binary else "softmax",
         vectorizer=vec,
         coef=coef.astype(np.float32),
-        intercept=np.asarray(clf.intercept_, dtype=np.float32),
+        intercept=intercept.astype(np.float32),
         info=info or {},
     )
 
@@ -169,15 +188,45 @@ def _report(model: LinearModel, texts: Sequence[str], y: Sequence[int]) -> dict[
 
 # -- COLD -----------------------------------------------------------------------------------
 
+#: Chosen among by leave-one-topic-out accuracy on COLD train+dev (see train_insult_zh).
 COLD_GRID = [
+    Config(FeatureSpec(char=(1, 4)), c=10.0, nb=True),  # the earlier, dev-selected model
+    Config(FeatureSpec(char=(1, 2)), c=10.0, nb=True),
+    Config(FeatureSpec(char=(1, 3)), c=10.0, nb=True),
     Config(FeatureSpec(char=(1, 3)), c=10.0),
-    Config(FeatureSpec(char=(1, 4)), c=3.0),
-    Config(FeatureSpec(char=(1, 4)), c=10.0),
-    Config(FeatureSpec(char=(1, 4)), c=30.0),
-    Config(FeatureSpec(char=(1, 4)), c=3.0, nb=True),
-    Config(FeatureSpec(char=(1, 4)), c=10.0, nb=True),
-    Config(FeatureSpec(char=(1, 5)), c=10.0),
+    Config(FeatureSpec(char=(1, 2)), c=10.0, blend=True),
+    Config(FeatureSpec(char=(1, 3)), c=10.0, blend=True),
+    Config(FeatureSpec(char=(1, 4)), c=10.0, blend=True),
+    Config(FeatureSpec(char=(1, 3), word=(1, 2)), c=10.0, blend=True),
 ]
+
+
+def cold_topics(split: str, data_dir: str | Path | None = None) -> list[str]:
+    """The ``topic`` column of a COLD file (race, region, gender), row by row."""
+    path = datasets._dir(data_dir) / "cold" / f"{split}.csv"
+    out: list[str] = []
+    for line, row in enumerate(datasets._open(path), 2):
+        topic = row.get("topic")
+        if not topic:
+            raise ConfigError(f"{path}, line {line}: needs a non-empty 'topic' column")
+        out.append(topic)
+    return out
+
+
+def leave_one_topic_out(
+    texts: Sequence[str], y: Sequence[int], topics: Sequence[str], cfg: Config
+) -> dict[str, float]:
+    """Accuracy on each topic of a model fitted on the other topics (binary COLD labels)."""
+    out: dict[str, float] = {}
+    for topic in sorted(set(topics)):
+        fit_idx = [i for i, t in enumerate(topics) if t != topic]
+        held = [i for i, t in enumerate(topics) if t == topic]
+        model = fit(
+            "x", "zh", [texts[i] for i in fit_idx], [y[i] for i in fit_idx], ("0", "1"), cfg
+        )
+        pred = _predict(model, [texts[i] for i in held])[0]
+        out[topic] = round(_accuracy(pred, [y[i] for i in held]), 4)
+    return out
 
 
 def train_insult_zh(
@@ -186,32 +235,46 @@ def train_insult_zh(
     grid: Sequence[Config] = COLD_GRID,
     log: Log = print,
 ) -> LinearModel:
-    """COLD: fit each configuration on train, pick the best dev accuracy, report test once."""
+    """COLD: score each configuration by leave-one-topic-out accuracy on train+dev (fit on
+    two topics, score the third; mean over the three), refit the best on train+dev, report
+    test once.
+
+    COLD's dev file is drawn from the same pool as train (dev accuracy 0.90-0.915 against
+    0.805 on test for the earlier model), so it hardly tells configurations apart; holding a
+    whole topic out is a harder shift that test does not use, and its accuracies (0.81-0.83)
+    lie much closer to test's."""
     train, dev, test = (datasets.cold(s, data_dir) for s in ("train", "dev", "test"))
-    xs = {d.name: prepare(d.texts) for d in (train, dev, test)}
-    ys = {d.name: [datasets.COLD_CLASSES.index(r) for r in d.raw] for d in (train, dev, test)}
+    x_fit = prepare(train.texts + dev.texts)
+    y_fit = [datasets.COLD_CLASSES.index(r) for r in train.raw + dev.raw]
+    topics = cold_topics("train", data_dir) + cold_topics("dev", data_dir)
+    if len(topics) != len(x_fit):
+        raise ConfigError("COLD train/dev: the topic column does not match the rows read")
     tried: list[dict[str, Any]] = []
-    best: tuple[float, LinearModel, Config] | None = None
+    best: tuple[float, Config] | None = None
     for cfg in grid:
-        model = fit("insult-zh", "zh", xs[train.name], ys[train.name], datasets.COLD_CLASSES, cfg)
-        acc = _accuracy(_predict(model, xs[dev.name])[0], ys[dev.name])
-        tried.append({**cfg.describe(), "dev_accuracy": round(acc, 4)})
-        log(f"  {cfg.describe()}  dev accuracy {acc:.4f}")
-        if best is None or acc > best[0]:
-            best = (acc, model, cfg)
+        per_topic = leave_one_topic_out(x_fit, y_fit, topics, cfg)
+        mean = round(sum(per_topic.values()) / len(per_topic), 4)
+        tried.append({**cfg.describe(), "leave_one_topic_out": per_topic, "mean": mean})
+        log(f"  {cfg.describe()}  leave-one-topic-out {per_topic} mean {mean:.4f}")
+        if best is None or mean > best[0]:
+            best = (mean, cfg)
     assert best is not None
-    _, model, cfg = best
-    test_report = _report(model, xs[test.name], ys[test.name])
+    cfg = best[1]
+    model = fit("insult-zh", "zh", x_fit, y_fit, datasets.COLD_CLASSES, cfg)
+    test_report = _report(
+        model, prepare(test.texts), [datasets.COLD_CLASSES.index(r) for r in test.raw]
+    )
     log(f"chosen {cfg.describe()}: test accuracy {test_report['accuracy']:.4f}")
     info = {
         "task": "insult",
         "category": datasets.INSULT,
         "positive": ["offensive"],
-        "trained_on": "COLD train (thu-coai/COLDataset @ a0c55a9), 25,726 rows",
-        "selection": "highest accuracy on COLD dev, over the grid below",
+        "trained_on": "COLD train + dev (thu-coai/COLDataset @ a0c55a9), 25,726 + 6,431 rows",
+        "selection": "highest mean leave-one-topic-out accuracy on COLD train+dev (fit on two "
+        "of gender/race/region, score the third), over the grid below; then refit on all of "
+        "train+dev. The test split was not used for selection.",
         "grid": tried,
         "chosen": cfg.describe(),
-        "dev": _report(model, xs[dev.name], ys[dev.name]),
         "test": test_report,
         "seed": SEED,
         "licence": "model derived from COLD (Apache-2.0)",
