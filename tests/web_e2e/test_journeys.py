@@ -236,6 +236,26 @@ def test_console_tools_and_calculator(browser: Any, server: Server, shots: Path)
     page.context.close()
 
 
+def test_upload_over_the_limit_says_so(browser: Any, server: Server, tmp_path: Path) -> None:
+    """A file over the request limit is refused before the page could answer: the progress
+    area shows the reason and the form can be sent again."""
+    email = "big-upload@example.test"
+    server.ctx.accounts.register(email, PASSWORD, "Big Upload")
+    page = new_page(browser, server, "en")
+    sign_in(page, server, email)
+    page.goto(server.url + "/complaints/new")
+    big = tmp_path / "huge.txt"
+    big.write_bytes(b"a" * (server.ctx.settings.max_upload_bytes + 1))
+    page.set_input_files("#files", str(big))
+    page.click("#upload-form button[type=submit]")
+    status = page.locator("#upload-status[role=alert]")
+    status.wait_for(timeout=30_000)
+    assert "larger than the limit" in status.inner_text()
+    assert page.url.endswith("/complaints/new")
+    assert page.locator("#upload-form button[type=submit]").is_enabled()
+    page.context.close()
+
+
 def test_demo_data_pages(browser: Any, server: Server, shots: Path) -> None:
     """``seed_demo`` fills the app; its borrower, platform staff and regulator sign in with the
     credentials it returns and see their pages (the screenshots in docs/screenshots/)."""

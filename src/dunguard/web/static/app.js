@@ -29,8 +29,17 @@
         status.textContent = form.getAttribute("data-reading") || "…";
       });
       xhr.addEventListener("load", function () {
+        var type = xhr.getResponseHeader("content-type") || "";
         if (xhr.status >= 200 && xhr.status < 300 && xhr.responseURL) {
           window.location.assign(xhr.responseURL);
+        } else if (type.indexOf("json") >= 0) {
+          // The size limit answers in JSON before the page could: show its message here.
+          var message = "";
+          try { message = JSON.parse(xhr.responseText).error || ""; } catch (e) { message = ""; }
+          button.disabled = false;
+          bar.value = 0;
+          status.textContent = message || form.getAttribute("data-failed") || "Upload failed";
+          status.setAttribute("role", "alert");
         } else {
           document.open();
           document.write(xhr.responseText);
