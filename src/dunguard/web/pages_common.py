@@ -192,7 +192,7 @@ def page_of(request: Request) -> Page:
 
 
 def set_session_cookie(page: Page, response: Response, info: SessionInfo) -> None:
-    max_age = int((info.expires_at - datetime.now(info.expires_at.tzinfo)).total_seconds())
+    max_age = int((info.expires_at - page.ctx.clock()).total_seconds())
     response.set_cookie(
         COOKIE,
         info.token,
