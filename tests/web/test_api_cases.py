@@ -283,3 +283,23 @@ def test_bad_form_values_are_named(client: TestClient, ctx: AppContext) -> None:
     assert blank.status_code == 400 and "platform" in blank.json()["error"]
     wrong = client.post(f"{API}/cases", headers=headers, data={**FORM, "jurisdiction": "uk"})
     assert wrong.status_code == 422 and "jurisdiction" in wrong.text
+
+
+def test_upload_names_are_reduced_to_a_safe_base_name(client: TestClient, ctx: AppContext) -> None:
+    headers = bearer(ctx, make_user(ctx))
+    files = [
+        ("files", ("../../etc/passwd.txt", "不还钱就让你坐牢".encode(), "text/plain")),
+        ("files", ("C:\\Users\\me\\聊天 记录.txt", "你好".encode(), "text/plain")),
+        ("files", ("..", "第三条".encode(), "text/plain")),
+    ]
+    filed = client.post(f"{API}/cases", headers=headers, data=FORM, files=files)
+    assert filed.status_code == 201, filed.text
+    assert [f["name"] for f in filed.json()["files"]] == ["passwd.txt", "聊天 记录.txt", "upload-3"]
+    download = client.get(
+        f"{API}/cases/{filed.json()['id']}/evidence/{filed.json()['files'][1]['sha256']}",
+        headers=headers,
+    )
+    assert download.headers["content-disposition"] == (
+        'attachment; filename="__ __.txt"; '
+        "filename*=UTF-8''%E8%81%8A%E5%A4%A9%20%E8%AE%B0%E5%BD%95.txt"
+    )
