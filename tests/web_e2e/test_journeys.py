@@ -294,6 +294,14 @@ def test_demo_data_pages(browser: Any, server: Server, shots: Path) -> None:
     regulator.screenshot(path=str(shots / "demo-dashboard.png"), full_page=True)
     regulator.context.close()
 
+    # On a phone too: the console and the dashboard scroll only downwards.
+    for role, path in (("platform", "/console"), ("regulator", "/dashboard")):
+        phone = open_as(role, mobile=True)
+        phone.goto(server.url + path)
+        assert fits_the_screen(phone), path
+        phone.screenshot(path=str(shots / f"demo-{role}-phone.png"), full_page=True)
+        phone.context.close()
+
 
 UNLABELLED = """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
   .filter(e => e.labels.length === 0 && !e.getAttribute('aria-label'))
