@@ -42,7 +42,7 @@ from dunguard.web.api_models import (
     FiledFile,
     VerifyOut,
 )
-from dunguard.web.app import AppContext
+from dunguard.web.app import FILING_PRESET, AppContext
 from dunguard.web.deps import Ctx, CurrentUser, require_role
 from dunguard.web.intake import IncomingFile, Prepared, prepare
 
@@ -192,7 +192,7 @@ class _Uploads:
             return prepare(
                 [IncomingFile(f.filename, f.content_type, f.file) for f in self.files],
                 workdir,
-                lambda: self.ctx.detector("strict"),
+                lambda: self.ctx.detector(FILING_PRESET),
                 self.stack,
                 max_bytes=self.ctx.settings.max_upload_bytes,
             )

@@ -35,9 +35,13 @@ from dunguard.errors import ConfigError, DunguardError, InputError, RulePackErro
 from dunguard.web.accounts import AccountError, Accounts, AuthFailed, LoginPolicy, TooManyAttempts
 from dunguard.web.settings import WebSettings
 
-__all__ = ["API_PREFIX", "AppContext", "create_app", "error_status"]
+__all__ = ["API_PREFIX", "FILING_PRESET", "AppContext", "create_app", "error_status"]
 
 API_PREFIX = "/api/v1"
+
+#: Detector preset for evidence a borrower files: recall first (the borrower gathers evidence;
+#: a human reads the findings). Screening a platform's own templates uses "strict".
+FILING_PRESET = "evidence"
 
 #: Routers included when their module exists: (module, attribute). Each module exposes an
 #: ``APIRouter``; the API's paths carry the ``/api/v1`` prefix themselves.

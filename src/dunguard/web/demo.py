@@ -20,7 +20,7 @@ from dunguard.cases.model import Actor, Complainant, Role
 from dunguard.cases.service import CaseService
 from dunguard.cases.workflow import Action
 from dunguard.web.accounts import User
-from dunguard.web.app import AppContext
+from dunguard.web.app import FILING_PRESET, AppContext
 from dunguard.web.intake import IncomingFile, prepare
 
 __all__ = ["DEMO_PASSWORD", "PLATFORMS", "seed_demo"]
@@ -215,7 +215,7 @@ def seed_demo(ctx: AppContext) -> list[tuple[str, str, str]]:
                 prepared = prepare(
                     [IncomingFile(name, "text/xml", stream)],
                     workdir,
-                    lambda: ctx.detector("evidence"),
+                    lambda: ctx.detector(FILING_PRESET),
                     stack,
                     max_bytes=ctx.settings.max_upload_bytes,
                 )

@@ -33,6 +33,7 @@ from dunguard.loans import (
     render_letter,
 )
 from dunguard.loans.parse import parse_fee, parse_rate
+from dunguard.web.app import FILING_PRESET
 from dunguard.web.deps import CurrentSession
 from dunguard.web.intake import IncomingFile, prepare
 from dunguard.web.pages_common import (
@@ -123,7 +124,7 @@ async def complaint_upload(
             settings.evidence_dir,
             session.user.id,
             incoming,
-            lambda: ctx.detector("evidence"),
+            lambda: ctx.detector(FILING_PRESET),
             settings.max_upload_bytes,
         )
     except DunguardError as exc:
@@ -375,7 +376,7 @@ async def case_add_evidence(
             prepared = prepare(
                 incoming,
                 Path(tmp),
-                lambda: ctx.detector("evidence"),
+                lambda: ctx.detector(FILING_PRESET),
                 stack,
                 max_bytes=ctx.settings.max_upload_bytes,
             )
