@@ -503,7 +503,8 @@ def _prepare(
         f"{enum(col('direction'), DIRECTIONS)} AS direction, "
         f"{enum(col('outcome'), OUTCOMES)} AS outcome, {col('outcome')} IS NULL AS no_outcome, "
         f"{col('agency_id')} AS agency_id, {col('collector_id')} AS collector_id, "
-        f"{col('tz')} AS tz_given, {tz} AS tz, {ts} AS ts, __row AS rid FROM raw"
+        f"{col('tz')} AS tz_given, {tz} AS tz, {ts} AS ts, __row AS rid, "
+        f"hash({col('event_id')}) AS __eh FROM raw"
     )
     ok = " AND ".join(
         [
@@ -528,11 +529,12 @@ def _prepare(
         "CREATE OR REPLACE TABLE events AS "
         "SELECT event_id, account_id, person_id, person_role, kind, channel, direction, outcome, "
         "agency_id, collector_id, tz, ts_us, CAST(local_day AS INTEGER) AS local_day, "
-        f"lt_us - local_day * {_DAY_US} AS local_us, rid, __ok "
+        f"lt_us - local_day * {_DAY_US} AS local_us, rid, __ok, "
+        "CASE WHEN event_id IS NOT NULL THEN __eh END AS __eh "
         f"FROM (SELECT *, {_floor_div('lt_us', _DAY_US)} AS local_day FROM ("
         "SELECT r.event_id, r.account_id, r.person_id, r.person_role, r.kind, r.channel, "
         "r.direction, r.outcome, r.agency_id, r.collector_id, r.tz, r.ts_us, "
-        f"{lt_us} AS lt_us, r.rid, r.__ok FROM ("
+        f"{lt_us} AS lt_us, r.rid, r.__ok, r.__eh FROM ("
         f"SELECT *, epoch_us(ts) AS ts_us, {hour} AS b, {ok} AS __ok FROM ({typed})) r "
         "LEFT JOIN tz_hours o ON o.tz = r.tz AND o.b = r.b))"
     )
@@ -553,10 +555,9 @@ def _prepare(
             "INSERT INTO rejects SELECT rid, '*', 'row failed validation' FROM events "
             "WHERE NOT __ok AND rid NOT IN (SELECT __row FROM rejects)"
         )
-    # Duplicate event ids: a count of distinct ids first (cheap); the rows only when there are some.
-    dup_row = con.execute(
-        "SELECT count(event_id) - count(DISTINCT event_id) FROM events"
-    ).fetchone()
+    # Duplicate event ids: equal ids have equal hashes, so as many distinct id hashes as ids
+    # proves there are none (a count over integers, cheap); the exact search only otherwise.
+    dup_row = con.execute("SELECT count(event_id) - count(DISTINCT __eh) FROM events").fetchone()
     if dup_row and dup_row[0]:
         con.execute(
             "INSERT INTO rejects "
@@ -570,6 +571,7 @@ def _prepare(
         con.execute("INSERT INTO rejects VALUES (?, ?, ?)", [e.row, e.column, e.problem])
     con.execute("DELETE FROM events WHERE NOT __ok OR rid IN (SELECT __row FROM rejects)")
     con.execute("ALTER TABLE events DROP COLUMN __ok")
+    con.execute("ALTER TABLE events DROP COLUMN __eh")
     count_row = con.execute("SELECT count(*), count(DISTINCT __row) FROM rejects").fetchone()
     error_count, rejected = (int(count_row[0]), int(count_row[1])) if count_row else (0, 0)
     kept = con.execute(

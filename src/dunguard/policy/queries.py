@@ -160,15 +160,24 @@ def _after_conversation(s: PolicySpec) -> str:
         "RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
     )
     # Only conversations (any direction) and outbound calls take part: the frame is by time
-    # value, so dropping the other calls changes no row's window, and a pair without any
-    # conversation yields no hit by itself (no join to find those pairs first).
+    # value, so dropping the other calls changes no row's window. Of those, only the pairs with
+    # a conversation, and in them the calls from the first conversation's instant to the last
+    # conversation's date + days - 1: an earlier call has no conversation before it, a later
+    # one is past every conversation's days, and neither changes another row's maximum.
+    conv = "kind = 'contact' AND channel = 'call' AND outcome = 'conversation'"
+    pairs = (
+        "SELECT person_id AS v_person, account_id AS v_account, MIN(ts_us) AS v_first, "
+        f"MAX(local_day) AS v_last FROM events WHERE {conv} GROUP BY person_id, account_id"
+    )
     calls = (
         "SELECT rid, person_id, account_id, ts_us, local_day, "
         "direction = 'outbound' AS outbound, "
         "CASE WHEN outcome = 'conversation' THEN local_day END AS conv_day, "
         "CASE WHEN outcome = 'conversation' THEN ts_us END AS conv_ts "
-        "FROM events WHERE kind = 'contact' AND channel = 'call' "
-        "AND (outcome = 'conversation' OR direction = 'outbound')"
+        f"FROM events JOIN ({pairs}) v ON person_id = v.v_person AND account_id = v.v_account "
+        "WHERE kind = 'contact' AND channel = 'call' "
+        "AND (outcome = 'conversation' OR direction = 'outbound') "
+        f"AND ts_us >= v.v_first AND local_day <= v.v_last + {days - 1}"
     )
     windowed = (
         f"SELECT rid, local_day, outbound, MAX(conv_day) {frame} AS last_day, "
