@@ -127,7 +127,8 @@ def _rolling_calls(s: PolicySpec) -> str:
     # event ids are unique), without a self-join: the rank in (local_day, ts_us, event_id) order
     # minus the calls dated d - days or earlier. That is exact unless a call ranked before this
     # one started at or after it (local dates out of time order: zones differ within the pair,
-    # or a backward midnight jump); ``late`` flags those rare calls, which take the band join.
+    # or a backward midnight jump); ``late`` flags those rare calls, which take the band join
+    # (against ``cw``, the calls already read, not a second scan of the events).
     windowed = (
         f"SELECT *, ROW_NUMBER() OVER ({order}) - COUNT(*) OVER ({part} ORDER BY local_day "
         f"RANGE BETWEEN UNBOUNDED PRECEDING AND {days} PRECEDING) AS n, "
@@ -136,7 +137,7 @@ def _rolling_calls(s: PolicySpec) -> str:
     )
     exact = (
         "SELECT e.rid, e.local_day, COUNT(*) AS n "
-        f"FROM (SELECT * FROM cw WHERE late >= ts_us) e JOIN ({calls}) c "
+        "FROM (SELECT * FROM cw WHERE late >= ts_us) e JOIN cw c "
         "ON c.person_id = e.person_id "
         f"AND c.account_id = e.account_id AND c.local_day >= e.local_day - {back} "
         "AND c.local_day <= e.local_day "
