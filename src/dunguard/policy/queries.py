@@ -250,11 +250,14 @@ def _third_party_reachable(s: PolicySpec) -> str:
 
 
 def _third_party_once(s: PolicySpec) -> str:
-    part = "PARTITION BY person_id, account_id"
+    # first_ts: the running minimum in the same order as n (one sort), which on every row
+    # after the first is the pair's first contact.
+    order = "PARTITION BY person_id, account_id ORDER BY ts_us, event_id"
     return (
         _select(s, "e", "e.n", 1, trigger="e.first_ts")
-        + f" FROM (SELECT rid, ROW_NUMBER() OVER ({part} ORDER BY ts_us, event_id) AS n, "
-        f"MIN(ts_us) OVER ({part}) AS first_ts FROM events WHERE {_OUT_CONTACT} "
+        + f" FROM (SELECT rid, ROW_NUMBER() OVER ({order}) AS n, MIN(ts_us) OVER ({order} "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS first_ts "
+        f"FROM events WHERE {_OUT_CONTACT} "
         f"AND person_role IN {_in(s.strs('target_roles'))}) e WHERE e.n > 1"
     )
 
