@@ -322,6 +322,8 @@ def main() -> None:
         )
     finally:
         if server is not None:
+            if result.get("error_count") or not result.get("target_met"):
+                result["postgres_log_tail"] = server.log_tail(15).splitlines()
             server.stop()
     text = json.dumps(result, ensure_ascii=False, indent=2)
     print(text)

@@ -6,6 +6,7 @@ times shown between bubbles (or the chat title near the top)."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -175,6 +176,15 @@ def _engine() -> Any:
     return RapidOCR()
 
 
+@lru_cache(maxsize=1)
+def _small_engine() -> Any:
+    """The same models with the detector reading an image at its own size (at most
+    ``_SMALL_SIDE`` pixels a side) instead of scaling its shorter side up to 736 pixels."""
+    from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped,unused-ignore]
+
+    return RapidOCR(det_limit_type="max", det_limit_side_len=_SMALL_SIDE)
+
+
 def load_image(source: Source, max_pixels: int) -> Image:
     """Open and decode an image, refusing decompression bombs before decoding."""
     from PIL import Image as PILImage
@@ -204,16 +214,24 @@ def load_image(source: Source, max_pixels: int) -> Image:
             raise InputError(source.name, f"corrupt or truncated image ({exc})") from None
 
 
-#: rapidocr's text detector scales an image's shorter side up to this many pixels.
+#: rapidocr's default detector scales an image's shorter side up to this many pixels.
 _DET_MIN_SIDE = 736
+_SMALL_SIDE = 960
+#: rapidocr keeps per-call state on its engine objects: one OCR call at a time per process
+#: (onnxruntime itself uses the cores within a call).
+_OCR_LOCK = threading.Lock()
 
 
 def ocr_boxes(img: Image) -> list[Box]:
     w, h = img.size
-    if min(w, h) < _DET_MIN_SIDE:
-        # A wide strip (a cropped chat bubble, 560x90) would be scaled to thousands of pixels
-        # wide, ten times the work. Pad it instead, right and below with its corner colour, so
-        # the boxes keep their coordinates.
+    engine = _engine
+    if max(w, h) <= _SMALL_SIDE and min(w, h) < _DET_MIN_SIDE:
+        # A small image (a cropped chat bubble, 560x90) would be scaled up to thousands of
+        # pixels wide, ten times the work for the same text: read it at its own size.
+        engine = _small_engine
+    elif min(w, h) < _DET_MIN_SIDE:
+        # A long narrow one: pad it (right and below, with its corner colour) rather than
+        # scale it up; the boxes keep their coordinates.
         from PIL import Image as PILImage
 
         corner = img.getpixel((0, 0))
@@ -221,7 +239,8 @@ def ocr_boxes(img: Image) -> list[Box]:
         canvas = PILImage.new("RGB", (max(w, _DET_MIN_SIDE), max(h, _DET_MIN_SIDE)), fill)
         canvas.paste(img, (0, 0))
         img = canvas
-    result, _ = _engine()(img)
+    with _OCR_LOCK:
+        result, _ = engine()(img)
     boxes = []
     for points, text, score in result or []:
         xs = [p[0] for p in points]
