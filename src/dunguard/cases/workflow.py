@@ -23,6 +23,7 @@ from dunguard.cases.model import Case, Deadlines, EventKind, Status
 from dunguard.errors import RulePackError
 
 __all__ = [
+    "STEPS",
     "TRANSITIONS",
     "Action",
     "DeadlineRule",
@@ -54,6 +55,17 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     EXPORT = "export"
 
+
+#: The workflow steps that move a case's status, in the order a case page offers them.
+STEPS = (
+    Action.ACKNOWLEDGE,
+    Action.RESPOND,
+    Action.ACCEPT,
+    Action.DISPUTE,
+    Action.ESCALATE,
+    Action.RESOLVE,
+    Action.WITHDRAW,
+)
 
 S = Status
 _OPEN = (S.FILED, S.ACKNOWLEDGED, S.RESPONDED, S.ACCEPTED, S.DISPUTED, S.ESCALATED)

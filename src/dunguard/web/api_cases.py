@@ -24,7 +24,7 @@ from dunguard.cases.access import decide
 from dunguard.cases.exceptions import AccessDenied, CaseError, CaseNotFound, IllegalTransition
 from dunguard.cases.export import export_case
 from dunguard.cases.model import Actor, Case, Complainant, Event, Evidence, Role, Status
-from dunguard.cases.workflow import Action, next_status, overdue
+from dunguard.cases.workflow import STEPS, Action, next_status, overdue
 from dunguard.taxonomy import Category
 from dunguard.web.accounts import User
 from dunguard.web.api_common import bearer, errors
@@ -51,16 +51,7 @@ __all__ = ["WORKFLOW_ACTIONS", "case_out", "router"]
 router = APIRouter(tags=["cases"], dependencies=[Depends(bearer)])
 
 #: Actions taken through ``POST /cases/{id}/actions/{action}``.
-WORKFLOW_ACTIONS = (
-    Action.ACKNOWLEDGE,
-    Action.RESPOND,
-    Action.ACCEPT,
-    Action.DISPUTE,
-    Action.ESCALATE,
-    Action.RESOLVE,
-    Action.WITHDRAW,
-    Action.FORWARD,
-)
+WORKFLOW_ACTIONS = (*STEPS, Action.FORWARD)
 ActionName = Literal[
     "acknowledge", "respond", "accept", "dispute", "escalate", "resolve", "withdraw", "forward"
 ]

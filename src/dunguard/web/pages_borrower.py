@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from dunguard.cases import workflow
 from dunguard.cases.access import decide
 from dunguard.cases.exceptions import AccessDenied, CaseError, CaseNotFound, IllegalTransition
 from dunguard.cases.model import Case, Complainant, EventKind, Role, Status
@@ -52,15 +53,7 @@ router = APIRouter(include_in_schema=False)
 PageDep = Annotated[Page, Depends(page_of)]
 
 #: Workflow steps offered on the case page, in this order.
-STEPS = (
-    Action.ACKNOWLEDGE,
-    Action.RESPOND,
-    Action.ACCEPT,
-    Action.DISPUTE,
-    Action.ESCALATE,
-    Action.RESOLVE,
-    Action.WITHDRAW,
-)
+STEPS = workflow.STEPS
 JURISDICTIONS = ("CN", "US")
 
 
