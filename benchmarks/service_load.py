@@ -140,7 +140,7 @@ class Run:
     ) -> None:
         headers = {"authorization": f"Bearer {self.tokens[i]}"}
         rng = random.Random(self.rng.random())
-        await asyncio.sleep(rng.uniform(0, self.think[1]))  # spread the first requests
+        await asyncio.sleep(rng.uniform(0, self.think[0]))  # spread the first requests
         n = 0
         while time.perf_counter() < until:
             n += 1
@@ -171,7 +171,10 @@ class Run:
                 self.acked[data["id"]] = [f["sha256"] for f in data.get("files", [])]
             elif r.status_code >= 400:
                 self.errors.append(f"client {i}: HTTP {r.status_code}: {r.text[:200]}")
-            await asyncio.sleep(rng.uniform(*self.think))
+            remaining = until - time.perf_counter()
+            if remaining <= 0:
+                break
+            await asyncio.sleep(min(rng.uniform(*self.think), remaining))
 
     async def phase(self, seconds: float, file_cases: bool) -> dict[str, Any]:
         limits = httpx.Limits(max_connections=self.clients + 5)
