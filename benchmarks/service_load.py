@@ -13,8 +13,10 @@ What it does, all on loopback:
    the filing latencies can be read against the server's floor measured in the same run;
 5. load phase (``--seconds``): every client files a case (``POST /api/v1/cases``, multipart,
    one PNG chat screenshot of ~10 KB, read by OCR and scanned on arrival), then waits a random
-   think time (uniform in ``--think`` seconds, seeded), until the time is up. Requests still in
-   flight at the end are awaited and counted;
+   think time (uniform in ``--think`` seconds, seeded), until the time is up. Each client starts
+   at a random point of its cycle (uniform in 0 .. the mean think time), as in a steady state
+   rather than fifty simultaneous first requests. Requests still in flight at the end are
+   awaited and counted;
 6. stops the server, then checks in-process that every case the server acknowledged (HTTP 201)
    is in the database, that its event chain, case row and evidence files verify
    (``CaseService.verify``), and that every evidence file a 201 named is in the store with the
@@ -140,7 +142,8 @@ class Run:
     ) -> None:
         headers = {"authorization": f"Bearer {self.tokens[i]}"}
         rng = random.Random(self.rng.random())
-        await asyncio.sleep(rng.uniform(0, self.think[0]))  # spread the first requests
+        # Start each client at a random point of its cycle (steady state), not all at once.
+        await asyncio.sleep(rng.uniform(0, sum(self.think) / 2))
         n = 0
         while time.perf_counter() < until:
             n += 1
