@@ -132,7 +132,16 @@ def _safe_url(url: str) -> str:
     "(postgresql+psycopg://...) or a SQLite file path.",
 )
 @click.option("--demo", is_flag=True, help="Add demo users and complaints (once).")
-def serve_cmd(host: str, port: int, data_dir: str, db: str | None, demo: bool) -> None:
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log every request line. Off by default: query strings can hold personal data "
+    "(a case search by phone number).",
+)
+def serve_cmd(
+    host: str, port: int, data_dir: str, db: str | None, demo: bool, access_log: bool
+) -> None:
     """Start the case service and web app. The first run creates the database and an
     administrator account, and prints its password once.
 
@@ -151,4 +160,4 @@ def serve_cmd(host: str, port: int, data_dir: str, db: str | None, demo: bool) -
             f"warning: listening on {host}, beyond this machine; put it behind HTTPS",
             err=True,
         )
-    uvicorn.run(boot.app, host=host, port=port, log_level="info")
+    uvicorn.run(boot.app, host=host, port=port, log_level="info", access_log=access_log)
