@@ -30,6 +30,7 @@ from dunguard.web.tables import LoginFailureRow, SessionRow, UserRow
 
 __all__ = [
     "AccountError",
+    "AccountExists",
     "Accounts",
     "AuthFailed",
     "LoginPolicy",
@@ -47,6 +48,10 @@ class AccountError(DunguardError):
     """A registration or account change that cannot be done as asked (HTTP 400/409)."""
 
     exit_code = 9
+
+
+class AccountExists(AccountError):
+    """Registration with an address that already has an account (HTTP 409)."""
 
 
 class AuthFailed(DunguardError):
@@ -178,7 +183,7 @@ class Accounts:
             with self._sessions.begin() as s:
                 s.add(row)
         except IntegrityError as exc:
-            raise AccountError("e-mail: an account with this address already exists") from exc
+            raise AccountExists("e-mail: an account with this address already exists") from exc
         return _user(row)
 
     def get(self, user_id: str) -> User | None:

@@ -23,7 +23,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from dunguard.cases.evidence_store import LocalEvidenceStore
 from dunguard.cases.exceptions import (
     AccessDenied,
-    CaseError,
     CaseNotFound,
     EvidenceCorrupt,
     EvidenceTooLarge,
@@ -31,8 +30,8 @@ from dunguard.cases.exceptions import (
 )
 from dunguard.cases.service import CaseService, open_engine
 from dunguard.detect.detector import Detector
-from dunguard.errors import ConfigError, DunguardError, InputError, RulePackError
-from dunguard.web.accounts import AccountError, Accounts, AuthFailed, LoginPolicy, TooManyAttempts
+from dunguard.errors import DunguardError
+from dunguard.web.accounts import AccountExists, Accounts, AuthFailed, LoginPolicy, TooManyAttempts
 from dunguard.web.settings import WebSettings
 
 __all__ = ["API_PREFIX", "FILING_PRESET", "AppContext", "create_app", "error_status"]
@@ -83,28 +82,23 @@ class AppContext:
             return found
 
 
+#: Library errors and their HTTP statuses, the first matching class wins (subclasses first).
+#: A case the caller may not see is reported as absent: existence is not disclosed.
+_STATUSES: tuple[tuple[type[DunguardError], int], ...] = (
+    (TooManyAttempts, 429),
+    (AuthFailed, 401),
+    (CaseNotFound, 404),
+    (AccessDenied, 403),
+    (IllegalTransition, 409),
+    (EvidenceTooLarge, 413),
+    (EvidenceCorrupt, 500),
+    (AccountExists, 409),
+)
+
+
 def error_status(exc: DunguardError) -> int:
-    """The HTTP status of a library error."""
-    if isinstance(exc, TooManyAttempts):
-        return 429
-    if isinstance(exc, AuthFailed):
-        return 401
-    # A case the caller may not see is reported as absent: existence is not disclosed.
-    if isinstance(exc, CaseNotFound):
-        return 404
-    if isinstance(exc, AccessDenied):
-        return 403
-    if isinstance(exc, IllegalTransition):
-        return 409
-    if isinstance(exc, EvidenceTooLarge):
-        return 413
-    if isinstance(exc, EvidenceCorrupt):
-        return 500
-    if isinstance(exc, AccountError):
-        return 409 if "already exists" in str(exc) else 400
-    if isinstance(exc, CaseError | InputError | ConfigError | RulePackError):
-        return 400
-    return 400
+    """The HTTP status of a library error; any other one is the caller's bad request (400)."""
+    return next((status for kind, status in _STATUSES if isinstance(exc, kind)), 400)
 
 
 Scope = MutableMapping[str, Any]
