@@ -13,6 +13,8 @@ from policy_helpers import ev, pack
 from test_spark_conformance import _same_hits, spark  # noqa: F401  (the session fixture)
 
 from dunguard.policy import audit, log_from_records
+from dunguard.policy.engine import DuckDBEngine
+from dunguard.policy.queries import PORTABLE, SqlOptions, policy_sql
 
 ZONES = ("Pacific/Kiritimati", "Pacific/Pago_Pago", "America/New_York", "Asia/Tokyo")
 START = datetime(2024, 3, 1, tzinfo=UTC)
@@ -99,6 +101,56 @@ def test_windowed_queries_match_the_rules(seed: int) -> None:
     assert got == want
     rules = {w[0] for w in want}
     assert rules == {"us.contact.seven_in_seven.v1", "us.contact.after_conversation.v1"}
+    log.close()
+
+
+def _hits(log: Any, rule_pack: Any, options: SqlOptions) -> set[tuple[Any, ...]]:
+    out: set[tuple[Any, ...]] = set()
+    for spec in rule_pack.policies:
+        for r in log.con.sql(policy_sql(spec, options)).to_arrow_table().to_pylist():
+            out.add(tuple(sorted(r.items())))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("name", ["us", "cn"])
+def test_engine_options_give_the_portable_hits(seed: int, name: str) -> None:
+    """Every policy's query with the pair key, DuckDB's row ranges, both or neither: same hits
+    (all columns) as the portable text that Spark runs."""
+    rules = pack(name)
+    log = log_from_records(random_log(random.Random(seed), 301 + seed), default_tz=rules.default_tz)
+    assert log.pair_key_exact()
+    want = _hits(log, rules, PORTABLE)
+    assert want
+    for options in (
+        SqlOptions(pair_key=True),
+        SqlOptions(row_ranges=True),
+        SqlOptions(pair_key=True, row_ranges=True),
+    ):
+        assert _hits(log, rules, options) == want, options
+    log.close()
+
+
+def test_a_pair_key_collision_falls_back_to_the_id_strings() -> None:
+    """If two (person, account) pairs shared a pair key, windows on the key would mix them. The
+    engine checks the key first: with every row's key forced equal it uses the strings, and the
+    hits still follow the rules."""
+    us = pack("us")
+    log = log_from_records(random_log(random.Random(3), 302), default_tz=us.default_tz)
+    log.con.execute("UPDATE events SET pair_key = 42")
+    assert not log.pair_key_exact()
+    assert DuckDBEngine.options(log, us.policies) == SqlOptions(pair_key=False, row_ranges=True)
+    events = log.con.sql("SELECT * FROM events").to_arrow_table().to_pylist()
+    rules = ["us.contact.seven_in_seven.v1", "us.contact.after_conversation.v1"]
+    result = audit(log, us, policies=rules, findings=False)
+    got = {
+        (r["rule"], r["event_id"], r["measured"], r["trigger_ts_us"])
+        for r in result.hits.to_pylist()
+    }
+    assert got == expected(events)
+    # and the key-partitioned form, run anyway, does go wrong: the check is what protects it
+    mixed = _hits(log, us, SqlOptions(pair_key=True, row_ranges=True))
+    assert mixed != _hits(log, us, PORTABLE)
     log.close()
 
 

@@ -21,7 +21,14 @@ from dunguard.errors import ConfigError
 from dunguard.findings import Explanation, Finding, LogEvidence
 from dunguard.policy.loader import EventLog
 from dunguard.policy.packs import Pack, PolicySpec
-from dunguard.policy.queries import HIT_COLUMNS, hits_sql, lit, policy_keys_sql, policy_sql
+from dunguard.policy.queries import (
+    HIT_COLUMNS,
+    SqlOptions,
+    hits_sql,
+    lit,
+    policy_keys_sql,
+    policy_sql,
+)
 
 __all__ = [
     "ENGINES",
@@ -74,8 +81,16 @@ class BatchEngine(Engine, Protocol):
 class DuckDBEngine:
     name = "duckdb"
 
+    @staticmethod
+    def options(log: EventLog, specs: Iterable[PolicySpec]) -> SqlOptions:
+        """DuckDB takes per-row RANGE offsets; the windows and joins over (person, account)
+        use the integer ``pair_key`` when some policy has such a window and the key is checked
+        to tell the log's pairs apart (a 64-bit hash collision falls back to the id strings)."""
+        pairs = any(SqlOptions.pair_window(s) for s in specs) and log.pair_key_exact()
+        return SqlOptions(pair_key=pairs, row_ranges=True)
+
     def run(self, log: EventLog, spec: PolicySpec) -> pa.Table:
-        return log.con.sql(policy_sql(spec)).to_arrow_table()
+        return log.con.sql(policy_sql(spec, self.options(log, [spec]))).to_arrow_table()
 
     def run_all(
         self, log: EventLog, specs: list[PolicySpec], progress: Progress | None = None
@@ -90,11 +105,12 @@ class DuckDBEngine:
             "measured BIGINT, lim BIGINT, win_start_day INTEGER, win_end_day INTEGER, "
             "trigger_ts_us BIGINT)"
         )
+        options = self.options(log, specs)
         try:
             for i, spec in enumerate(specs, start=1):
                 row = con.execute(
                     f"INSERT INTO policy_hits SELECT {rank[spec.id]}, * EXCLUDE (rule) "
-                    f"FROM ({policy_keys_sql(spec)})"
+                    f"FROM ({policy_keys_sql(spec, options)})"
                 ).fetchone()
                 if progress is not None:
                     progress(i, len(specs), spec, int(row[0]) if row else 0)

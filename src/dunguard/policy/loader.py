@@ -28,12 +28,15 @@ import json
 import lzma
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from dunguard.errors import ConfigError, InputError
@@ -90,6 +93,20 @@ class EventLog:
     error_count: int = 0
     row_unit: str = "row"
     default_tz: str = "UTC"
+    _pair_key_exact: bool | None = None
+
+    def pair_key_exact(self) -> bool:
+        """Whether the ``pair_key`` column (a 64-bit hash of person and account id) tells every
+        (person, account) pair of the log apart, so that windows may partition on it instead
+        of the two strings. Checked exactly, once per log: as many distinct keys as distinct
+        (key, person, account) triples."""
+        if self._pair_key_exact is None:
+            row = self.con.execute(
+                "SELECT count(*) = count(DISTINCT pair_key) FROM "
+                "(SELECT DISTINCT pair_key, person_id, account_id FROM events)"
+            ).fetchall()
+            self._pair_key_exact = bool(row and row[0][0])
+        return self._pair_key_exact
 
     @property
     def rows_kept(self) -> int:
@@ -123,7 +140,7 @@ class EventLog:
             for c in ("person_role", "kind", "channel", "direction", "outcome")
         )
         return self.con.sql(
-            f"SELECT * REPLACE ({as_text}) FROM events ORDER BY ts_us, event_id"
+            f"SELECT * EXCLUDE (pair_key) REPLACE ({as_text}) FROM events ORDER BY ts_us, event_id"
         ).to_arrow_table()
 
     def close(self) -> None:
@@ -529,7 +546,8 @@ def _prepare(
         "CREATE OR REPLACE TABLE events AS "
         "SELECT event_id, account_id, person_id, person_role, kind, channel, direction, outcome, "
         "agency_id, collector_id, tz, ts_us, CAST(local_day AS INTEGER) AS local_day, "
-        f"lt_us - local_day * {_DAY_US} AS local_us, rid, __ok, "
+        f"lt_us - local_day * {_DAY_US} AS local_us, rid, "
+        "hash(person_id, account_id) AS pair_key, __ok, "
         "CASE WHEN event_id IS NOT NULL THEN __eh END AS __eh "
         f"FROM (SELECT *, {_floor_div('lt_us', _DAY_US)} AS local_day FROM ("
         "SELECT r.event_id, r.account_id, r.person_id, r.person_role, r.kind, r.channel, "
@@ -557,8 +575,7 @@ def _prepare(
         )
     # Duplicate event ids: equal ids have equal hashes, so as many distinct id hashes as ids
     # proves there are none (a count over integers, cheap); the exact search only otherwise.
-    dup_row = con.execute("SELECT count(event_id) - count(DISTINCT __eh) FROM events").fetchone()
-    if dup_row and dup_row[0]:
+    if _hashes_repeat(con):
         con.execute(
             "INSERT INTO rejects "
             "SELECT rid, 'event_id', 'duplicate event_id (first at ' || "
@@ -588,6 +605,33 @@ def _prepare(
         row_unit=unit,
         default_tz=default_tz,
     )
+
+
+_NUMPY_HASH_ROWS = 50_000_000
+
+
+def _hashes_repeat(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether two rows of ``events`` share an event id hash (``__eh``). Up to
+    ``_NUMPY_HASH_ROWS`` rows, the hashes are sorted in numpy, in two halves split by the top
+    bit on two threads (equal hashes fall in the same half; numpy releases the GIL while it
+    sorts): about half the CPU time of DuckDB's distinct count. Larger logs take the distinct
+    count, which can spill to disk."""
+    rows = con.execute("SELECT count(__eh) FROM events").fetchall()[0][0]
+    if rows > _NUMPY_HASH_ROWS:
+        got = con.execute("SELECT count(__eh) - count(DISTINCT __eh) FROM events").fetchall()
+        return bool(got[0][0])
+    hashes = con.execute("SELECT __eh FROM events WHERE __eh IS NOT NULL").fetchnumpy()["__eh"]
+    hashes = np.asarray(hashes, dtype=np.uint64)
+    high = hashes >= np.uint64(1 << 63)
+    halves = [hashes[high], hashes[~high]]
+    del hashes, high
+
+    def repeats(part: npt.NDArray[np.uint64]) -> bool:
+        part.sort()
+        return bool(np.any(part[1:] == part[:-1]))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return any(pool.map(repeats, halves))
 
 
 def _floor_div(expr: str, d: int) -> str:

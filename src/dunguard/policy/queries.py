@@ -9,17 +9,65 @@ event that should not have happened.
 Each policy is written as a narrow query (``policy_keys_sql``) over the few columns it needs: the
 windows and joins carry the row key ``rid`` and integers, never the text columns. ``hits_sql`` joins
 the text columns of the violating rows back; an engine may do that once for all policies.
+
+``SqlOptions`` lets an engine use what it can do beyond the portable text: the windows over a
+(person, account) pair partition on the integer ``pair_key`` column (a hash of the two ids) when
+the engine has checked that it tells every pair of the log apart, and DuckDB's per-row RANGE
+offsets let 7-in-7 count its days with one sort. The default options give the portable text; both
+forms return the same hits (``tests/policy/test_policy_windows.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from dunguard.policy.packs import PolicySpec
 
-__all__ = ["HIT_COLUMNS", "KEY_COLUMNS", "hits_sql", "lit", "policy_keys_sql", "policy_sql"]
+__all__ = [
+    "HIT_COLUMNS",
+    "KEY_COLUMNS",
+    "PORTABLE",
+    "SqlOptions",
+    "hits_sql",
+    "lit",
+    "policy_keys_sql",
+    "policy_sql",
+]
 
 DAY_US = 86_400_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class SqlOptions:
+    """What the engine's SQL may use beyond the portable text.
+
+    ``pair_key``: partition (person, account) windows on the ``pair_key`` column instead of the
+    two id strings. Only correct when no two pairs of the log share a key, which the engine must
+    have checked (``EventLog.pair_key_exact``). ``row_ranges``: the engine accepts a RANGE frame
+    offset that is an expression of the current row (DuckDB does, Spark does not)."""
+
+    pair_key: bool = False
+    row_ranges: bool = False
+
+    @staticmethod
+    def pair_window(spec: PolicySpec) -> bool:
+        """Whether ``spec``'s query has a window over (person, account) pairs: where the
+        ``pair_key`` pays for its check. (A request matched on person and account joins on the
+        key too when the engine has checked it.)"""
+        return spec.kind in ("rolling_calls", "after_conversation", "third_party_once")
+
+    @property
+    def pair(self) -> str:
+        return "pair_key" if self.pair_key else "person_id, account_id"
+
+
+PORTABLE = SqlOptions()
+
+# 7-in-7's one-key order: local day times 2**38 plus the microseconds from that date's UTC midnight
+# (shifted by a day, so never negative: a UTC offset is less than a day either way, and 3 days of
+# microseconds fit in 2**38). Within a date it orders by time; across dates, by date.
+_DAY_SHIFT = 1 << 38
 
 HIT_COLUMNS = (
     "rule",
@@ -82,7 +130,7 @@ def _select(
     )
 
 
-def _quiet_hours(s: PolicySpec) -> str:
+def _quiet_hours(s: PolicySpec, o: SqlOptions) -> str:
     start, end = s.time_us("start"), s.time_us("end")
     ge = ">=" if s.flag("start_inclusive") else ">"
     if start > end:  # the window crosses midnight
@@ -97,7 +145,7 @@ def _quiet_hours(s: PolicySpec) -> str:
     )
 
 
-def _daily_cap(s: PolicySpec) -> str:
+def _daily_cap(s: PolicySpec, o: SqlOptions) -> str:
     outcomes = s.strs("outcomes")
     only = f" AND outcome IN {_in(outcomes)}" if outcomes else ""
     limit = s.num("limit")
@@ -111,35 +159,53 @@ def _daily_cap(s: PolicySpec) -> str:
     )
 
 
-def _rolling_calls(s: PolicySpec) -> str:
+def _rolling_calls(s: PolicySpec, o: SqlOptions) -> str:
     days, limit = s.num("window_days"), s.num("limit")
     excluded = s.strs("exclude_outcomes")
     keep = f" AND outcome NOT IN {_in(excluded)}" if excluded else ""
     back = days - 1
-    part = "PARTITION BY person_id, account_id"
-    order = f"{part} ORDER BY local_day, ts_us, event_id"
+    part = f"PARTITION BY {o.pair}"
     calls = (
-        "SELECT rid, person_id, account_id, event_id, ts_us, local_day "
+        f"SELECT rid, {o.pair}, event_id, ts_us, local_day "
         f"FROM events WHERE {_OUT_CONTACT} AND channel = 'call' "
         f"AND person_role IN {_in(s.strs('roles'))}{keep}"
     )
     # n: the calls on the dates [d - back, d] up to and including this one (ts_us, event_id;
-    # event ids are unique), without a self-join: the rank in (local_day, ts_us, event_id) order
-    # minus the calls dated d - days or earlier. That is exact unless a call ranked before this
-    # one started at or after it (local dates out of time order: zones differ within the pair,
-    # or a backward midnight jump); ``late`` flags those rare calls, which take the band join
-    # (against ``cw``, the calls already read, not a second scan of the events).
-    windowed = (
-        f"SELECT *, ROW_NUMBER() OVER ({order}) - COUNT(*) OVER ({part} ORDER BY local_day "
-        f"RANGE BETWEEN UNBOUNDED PRECEDING AND {days} PRECEDING) AS n, "
-        f"MAX(ts_us) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS late "
-        f"FROM ({calls}) x"
-    )
+    # event ids are unique), without a self-join. Portable: the rank in (local_day, ts_us,
+    # event_id) order minus the calls dated d - days or earlier (two sorts). With row ranges:
+    # one sort on the integer key k (date, then time), counting the k from date d - back's
+    # first instant to this call's own. Either is exact unless a call ordered before this one
+    # started at or after it (local dates out of time order: zones differ within the pair, or a
+    # backward midnight jump; with k, also a call at the same instant); ``late`` flags those
+    # rare calls, which take the band join (against ``cw``, the calls already read).
+    if o.row_ranges:
+        k = (
+            f"CAST(local_day AS BIGINT) * {_DAY_SHIFT} + ts_us "
+            f"- CAST(local_day AS BIGINT) * {DAY_US} + {DAY_US}"
+        )
+        order = f"{part} ORDER BY k"
+        windowed = (
+            f"SELECT *, COUNT(*) OVER ({order} RANGE BETWEEN k - (CAST(local_day AS BIGINT) "
+            f"- {back}) * {_DAY_SHIFT} PRECEDING AND CURRENT ROW) AS n, "
+            f"GREATEST(MAX(ts_us) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), "
+            f"CASE WHEN COUNT(*) OVER ({order} RANGE BETWEEN CURRENT ROW AND CURRENT ROW) > 1 "
+            f"THEN ts_us END) AS late "
+            f"FROM (SELECT *, {k} AS k FROM ({calls}) c) x"
+        )
+        windowed = f"SELECT * EXCLUDE (k) FROM ({windowed}) y"
+    else:
+        order = f"{part} ORDER BY local_day, ts_us, event_id"
+        windowed = (
+            f"SELECT *, ROW_NUMBER() OVER ({order}) - COUNT(*) OVER ({part} ORDER BY local_day "
+            f"RANGE BETWEEN UNBOUNDED PRECEDING AND {days} PRECEDING) AS n, "
+            f"MAX(ts_us) OVER ({order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS late "
+            f"FROM ({calls}) x"
+        )
     exact = (
         "SELECT e.rid, e.local_day, COUNT(*) AS n "
         "FROM (SELECT * FROM cw WHERE late >= ts_us) e JOIN cw c "
-        "ON c.person_id = e.person_id "
-        f"AND c.account_id = e.account_id AND c.local_day >= e.local_day - {back} "
+        f"ON {' AND '.join(f'c.{p} = e.{p}' for p in o.pair.split(', '))} "
+        f"AND c.local_day >= e.local_day - {back} "
         "AND c.local_day <= e.local_day "
         "AND (c.ts_us < e.ts_us OR (c.ts_us = e.ts_us AND c.event_id <= e.event_id)) "
         "GROUP BY e.rid, e.local_day"
@@ -154,10 +220,10 @@ def _rolling_calls(s: PolicySpec) -> str:
     )
 
 
-def _after_conversation(s: PolicySpec) -> str:
+def _after_conversation(s: PolicySpec, o: SqlOptions) -> str:
     days = s.num("days")
     frame = (
-        "OVER (PARTITION BY person_id, account_id ORDER BY ts_us "
+        f"OVER (PARTITION BY {o.pair} ORDER BY ts_us "
         "RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
     )
     # Only conversations (any direction) and outbound calls take part: the frame is by time
@@ -166,16 +232,21 @@ def _after_conversation(s: PolicySpec) -> str:
     # conversation's date + days - 1: an earlier call has no conversation before it, a later
     # one is past every conversation's days, and neither changes another row's maximum.
     conv = "kind = 'contact' AND channel = 'call' AND outcome = 'conversation'"
+    if o.pair_key:
+        v_key, on = "pair_key AS v_pair", "pair_key = v.v_pair"
+    else:
+        v_key = "person_id AS v_person, account_id AS v_account"
+        on = "person_id = v.v_person AND account_id = v.v_account"
     pairs = (
-        "SELECT person_id AS v_person, account_id AS v_account, MIN(ts_us) AS v_first, "
-        f"MAX(local_day) AS v_last FROM events WHERE {conv} GROUP BY person_id, account_id"
+        f"SELECT {v_key}, MIN(ts_us) AS v_first, "
+        f"MAX(local_day) AS v_last FROM events WHERE {conv} GROUP BY {o.pair}"
     )
     calls = (
-        "SELECT rid, person_id, account_id, ts_us, local_day, "
+        f"SELECT rid, {o.pair}, ts_us, local_day, "
         "direction = 'outbound' AS outbound, "
         "CASE WHEN outcome = 'conversation' THEN local_day END AS conv_day, "
         "CASE WHEN outcome = 'conversation' THEN ts_us END AS conv_ts "
-        f"FROM events JOIN ({pairs}) v ON person_id = v.v_person AND account_id = v.v_account "
+        f"FROM events JOIN ({pairs}) v ON {on} "
         "WHERE kind = 'contact' AND channel = 'call' "
         "AND (outcome = 'conversation' OR direction = 'outbound') "
         f"AND ts_us >= v.v_first AND local_day <= v.v_last + {days - 1}"
@@ -199,8 +270,10 @@ def _after_conversation(s: PolicySpec) -> str:
     )
 
 
-def _after_request(s: PolicySpec) -> str:
+def _after_request(s: PolicySpec, o: SqlOptions) -> str:
     match = s.strs("match")
+    if o.pair_key and sorted(match) == ["account_id", "person_id"]:
+        match = ("pair_key",)  # one integer to join on instead of two strings
     targets = s.strs("target_roles")
     exempt = s.strs("exempt_channels")
     requests = (
@@ -220,7 +293,7 @@ def _after_request(s: PolicySpec) -> str:
     )
 
 
-def _third_party_reachable(s: PolicySpec) -> str:
+def _third_party_reachable(s: PolicySpec, o: SqlOptions) -> str:
     targets = _in(s.strs("target_roles"))
     outcomes = s.strs("outcomes")
     answered = (
@@ -249,10 +322,10 @@ def _third_party_reachable(s: PolicySpec) -> str:
     )
 
 
-def _third_party_once(s: PolicySpec) -> str:
+def _third_party_once(s: PolicySpec, o: SqlOptions) -> str:
     # first_ts: the running minimum in the same order as n (one sort), which on every row
     # after the first is the pair's first contact.
-    order = "PARTITION BY person_id, account_id ORDER BY ts_us, event_id"
+    order = f"PARTITION BY {o.pair} ORDER BY ts_us, event_id"
     return (
         _select(s, "e", "e.n", 1, trigger="e.first_ts")
         + f" FROM (SELECT rid, ROW_NUMBER() OVER ({order}) AS n, MIN(ts_us) OVER ({order} "
@@ -262,7 +335,7 @@ def _third_party_once(s: PolicySpec) -> str:
     )
 
 
-_BUILDERS: dict[str, Callable[[PolicySpec], str]] = {
+_BUILDERS: dict[str, Callable[[PolicySpec, SqlOptions], str]] = {
     "quiet_hours": _quiet_hours,
     "daily_cap": _daily_cap,
     "rolling_calls": _rolling_calls,
@@ -273,9 +346,9 @@ _BUILDERS: dict[str, Callable[[PolicySpec], str]] = {
 }
 
 
-def policy_keys_sql(spec: PolicySpec) -> str:
+def policy_keys_sql(spec: PolicySpec, options: SqlOptions = PORTABLE) -> str:
     """The narrow query of ``spec`` over ``events``: ``KEY_COLUMNS``, one row per hit."""
-    return _BUILDERS[spec.kind](spec)
+    return _BUILDERS[spec.kind](spec, options)
 
 
 def hits_sql(keys: str, rule: str = "h.rule") -> str:
@@ -290,6 +363,6 @@ def hits_sql(keys: str, rule: str = "h.rule") -> str:
     )
 
 
-def policy_sql(spec: PolicySpec) -> str:
+def policy_sql(spec: PolicySpec, options: SqlOptions = PORTABLE) -> str:
     """The one query of ``spec`` over the ``events`` table, returning ``HIT_COLUMNS``."""
-    return hits_sql(policy_keys_sql(spec))
+    return hits_sql(policy_keys_sql(spec, options))
