@@ -168,3 +168,29 @@ def test_missing_file_and_bad_zone_options(tmp_path: Path) -> None:
     write_csv(tmp_path / "ok.csv", GOOD)
     with pytest.raises(ConfigError, match="unknown default zone"):
         load_log(tmp_path / "ok.csv", default_tz="Asia/Atlantis")
+
+
+@pytest.mark.parametrize("numpy_rows", [0, 1_000_000])
+def test_duplicate_hash_check_both_paths(numpy_rows: int) -> None:
+    """The duplicate-id check gives the same answer in numpy (small logs) and in DuckDB (large
+    ones), with hashes in both halves of the split, NULLs (missing ids) and a repeat in each."""
+    import duckdb
+
+    from dunguard.policy.loader import _hashes_repeat
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE events AS SELECT hash('id' || i) AS __eh FROM range(5000) t(i) "
+        "UNION ALL SELECT NULL UNION ALL SELECT NULL"
+    )
+    high = con.execute("SELECT count(*) FROM events WHERE __eh >= 1::UBIGINT << 63").fetchall()
+    assert 0 < high[0][0] < 5000
+    assert not _hashes_repeat(con, numpy_rows)
+    for half in ("<", ">="):
+        con.execute(
+            f"INSERT INTO events SELECT __eh FROM events WHERE __eh {half} 1::UBIGINT << 63 LIMIT 1"
+        )
+        assert _hashes_repeat(con, numpy_rows)
+        con.execute("DELETE FROM events WHERE rowid = (SELECT max(rowid) FROM events)")
+        assert not _hashes_repeat(con, numpy_rows)
+    con.close()

@@ -610,14 +610,14 @@ def _prepare(
 _NUMPY_HASH_ROWS = 50_000_000
 
 
-def _hashes_repeat(con: duckdb.DuckDBPyConnection) -> bool:
+def _hashes_repeat(con: duckdb.DuckDBPyConnection, numpy_rows: int = _NUMPY_HASH_ROWS) -> bool:
     """Whether two rows of ``events`` share an event id hash (``__eh``). Up to
-    ``_NUMPY_HASH_ROWS`` rows, the hashes are sorted in numpy, in two halves split by the top
+    ``numpy_rows`` rows, the hashes are sorted in numpy, in two halves split by the top
     bit on two threads (equal hashes fall in the same half; numpy releases the GIL while it
     sorts): about half the CPU time of DuckDB's distinct count. Larger logs take the distinct
     count, which can spill to disk."""
     rows = con.execute("SELECT count(__eh) FROM events").fetchall()[0][0]
-    if rows > _NUMPY_HASH_ROWS:
+    if rows > numpy_rows:
         got = con.execute("SELECT count(__eh) - count(DISTINCT __eh) FROM events").fetchall()
         return bool(got[0][0])
     hashes = con.execute("SELECT __eh FROM events WHERE __eh IS NOT NULL").fetchnumpy()["__eh"]
