@@ -1,8 +1,9 @@
 """Engines run the policy queries over a prepared log; ``audit`` turns their hits into findings.
 
 ``DuckDBEngine`` (embedded, default) runs in the process that loaded the log. ``SparkEngine``
-(``policy/spark.py``, needs the ``spark`` extra) runs the same query text on Spark SQL. Both
-return the hits as an Arrow table with ``HIT_COLUMNS``; everything after that is shared.
+(``policy/spark.py``, needs the ``spark`` extra) runs the portable query text on Spark SQL; DuckDB
+adds the options of ``SqlOptions`` (same hits). Both return the hits as an Arrow table with
+``HIT_COLUMNS``; everything after that is shared.
 """
 
 from __future__ import annotations
