@@ -111,3 +111,47 @@ def test_wrong_format_and_missing_files(small: tuple[LinearModel, Path], tmp_pat
         LinearModel.load(d)
     with pytest.raises(ModelError, match="cannot read model manifest"):
         LinearModel.load(tmp_path / "nowhere")
+
+
+@pytest.fixture(scope="module")
+def segmenting(tmp_path_factory: pytest.TempPathFactory) -> tuple[LinearModel, Path]:
+    """A model with dictionary-segmentation features (jieba's dictionary, at training only)."""
+    pytest.importorskip("jieba")
+    cfg = Config(FeatureSpec(char=(1, 2), segment=1.5), c=10.0, min_df=1, blend=True)
+    model = fit("seg", "zh", prepare(TEXTS), LABELS, ("safe", "offensive"), cfg)
+    return model, model.save(tmp_path_factory.mktemp("model") / "seg")
+
+
+def test_segmenting_model_round_trip(segmenting: tuple[LinearModel, Path]) -> None:
+    model, path = segmenting
+    vec = model.vectorizer
+    # jieba words of the training texts became the lexicon, and some of them features
+    assert {"垃圾", "天气", "今天天气", "废物"} <= set(vec.segmenter.lexicon)
+    # the longest word wins: 今天天气 is a token, 天气 inside it is not
+    assert {"垃圾", "今天天气", "蠢货", "你"} <= set(vec.segs) and "天气" not in vec.segs
+    doc = json.loads((path / VOCAB).read_text("utf-8"))
+    assert doc["seg"] == vec.segs and doc["lexicon"] == vec.segmenter.lexicon
+    loaded = LinearModel.load(path)
+    assert loaded.vectorizer.spec.segment == 1.5
+    probe = [*TEXTS, "完全没见过的垃圾句子", "天气", ""]
+    assert np.array_equal(model.proba(probe), loaded.proba(probe))
+    assert loaded.proba(TEXTS).argmax(axis=1).tolist() == LABELS
+
+
+def test_segment_token_outside_the_lexicon_rejected(
+    segmenting: tuple[LinearModel, Path], tmp_path: Path
+) -> None:
+    """Even with matching hashes, a segmentation token that is neither one character nor a
+    lexicon word makes the model inconsistent."""
+    import hashlib
+
+    d = _copy(segmenting[1], tmp_path)
+    doc = json.loads((d / VOCAB).read_text("utf-8"))
+    doc["seg"][0] = "不存在的词"
+    raw = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    (d / VOCAB).write_bytes(raw)
+    manifest = json.loads((d / MANIFEST).read_text("utf-8"))
+    manifest["sha256"][VOCAB] = hashlib.sha256(raw).hexdigest()
+    (d / MANIFEST).write_text(json.dumps(manifest), "utf-8")
+    with pytest.raises(ModelError, match="inconsistent model: segmentation token"):
+        LinearModel.load(d)

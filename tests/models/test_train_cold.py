@@ -108,3 +108,18 @@ def test_train_insult_zh_needs_the_topic_column(tmp_path: Path) -> None:
     data = _cold(tmp_path / "data", topic=False)
     with pytest.raises(ConfigError, match=r"train\.csv, line 2: needs a non-empty 'topic'"):
         train_insult_zh(tmp_path / "out", data, grid=[Config(FeatureSpec(), 1.0)], log=print)
+
+
+def test_a_chosen_segmenting_model_records_jieba(tmp_path: Path) -> None:
+    """A model that segments with jieba's dictionary carries its notice and provenance."""
+    pytest.importorskip("jieba")
+    data = _cold(tmp_path / "data")
+    grid = [Config(FeatureSpec(char=(1, 2), segment=1.5), c=10.0, blend=True)]
+    train_insult_zh(tmp_path / "out", data, grid=grid, log=lambda _: None)
+    loaded = LinearModel.load(tmp_path / "out")
+    assert loaded.info["chosen"]["features"]["segment"] == 1.5
+    assert "jieba" in loaded.info["licence"] and "Sun Junyi" in loaded.info["notice"]
+    seg = loaded.info["segmentation"]
+    assert seg["jieba"] == "0.42.1" and len(seg["dictionary_sha256"]) == 64
+    assert seg["lexicon_words"] == len(loaded.vectorizer.segmenter.lexicon) > 0
+    assert "垃圾" in loaded.vectorizer.segs

@@ -6,9 +6,15 @@ simplified Chinese, half-width, lower case); :func:`prepare` produces it.
 
 Character n-grams are looked up without building them as strings: the code points of a whole
 batch go into one array, each n-gram becomes a 64-bit polynomial key computed with a few vector
-operations, and the keys are matched against the sorted keys of the vocabulary. The vocabulary
+operations, and the keys are looked up in a hash table of the vocabulary's keys
+(:class:`KeyTable`). The vocabulary
 itself is kept as strings (``vocab.json``), so a model stays readable; its keys are computed
 when it is loaded.
+
+Optionally (``FeatureSpec.segment``) a text is also cut into dictionary words (forward maximum
+matching, see :class:`Segmenter`), and every character no word covers (spaces aside) is a token
+of its own. The dictionary (``lexicon``) ships with the model, so segmentation needs no other
+package.
 """
 
 from __future__ import annotations
@@ -53,10 +59,15 @@ class FeatureSpec:
     char: tuple[int, int] | None = (1, 4)
     word: tuple[int, int] | None = None
     sublinear_tf: bool = True
+    segment: float | None = None
+    """Weight of the dictionary-segmentation tokens (None: not used): their idf is multiplied
+    by it when the vectorizer is fitted, so inference needs no weight."""
 
     def __post_init__(self) -> None:
-        if self.char is None and self.word is None:
-            raise ValueError("a feature spec needs char or word n-grams")
+        if self.char is None and self.word is None and self.segment is None:
+            raise ValueError("a feature spec needs char or word n-grams or segmentation")
+        if self.segment is not None and not (0.0 < self.segment <= 100.0):
+            raise ValueError(f"segment weight must lie in (0, 100]: {self.segment}")
         for name, rng in (("char", self.char), ("word", self.word)):
             if rng is not None and not (1 <= rng[0] <= rng[1] <= 6):
                 raise ValueError(f"{name} n-gram range must satisfy 1 <= lo <= hi <= 6: {rng}")
@@ -66,6 +77,7 @@ class FeatureSpec:
             "char": list(self.char) if self.char else None,
             "word": list(self.word) if self.word else None,
             "sublinear_tf": self.sublinear_tf,
+            **({"segment": self.segment} if self.segment is not None else {}),
         }
 
     @classmethod
@@ -75,6 +87,7 @@ class FeatureSpec:
             char=(int(char[0]), int(char[1])) if char else None,
             word=(int(word[0]), int(word[1])) if word else None,
             sublinear_tf=bool(doc.get("sublinear_tf", True)),
+            segment=float(doc["segment"]) if doc.get("segment") is not None else None,
         )
 
     def char_grams(self, text: str) -> list[str]:
@@ -182,6 +195,163 @@ def _word_keys(b: _Batch, lo: int, hi: int) -> tuple[KeyArray, IntArray]:
     return np.concatenate(keys), np.concatenate(out_rows)
 
 
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+class KeyTable:
+    """Exact lookup of 64-bit keys in numpy arrays: a hash table with linear probing (at most
+    a quarter full), so a batch of keys is looked up with a few gathers instead of a binary
+    search each."""
+
+    def __init__(self, keys: KeyArray) -> None:
+        self.keys = keys
+        n = int(keys.shape[0])
+        bits = max(4, (4 * n).bit_length())
+        self._shift = np.uint64(64 - bits)
+        self._mask = np.int64((1 << bits) - 1)
+        table = np.full(1 << bits, -1, dtype=np.int64)
+        home = self._home(keys)
+        pending = np.arange(n, dtype=np.int64)
+        probe = 0
+        while pending.shape[0]:
+            slot = (home[pending] + probe) & self._mask
+            free = np.flatnonzero(table[slot] < 0)
+            _, first = np.unique(slot[free], return_index=True)
+            won = free[first]
+            table[slot[won]] = pending[won]
+            placed = np.zeros(pending.shape[0], dtype=bool)
+            placed[won] = True
+            pending = pending[~placed]
+            probe += 1
+        self._table = table
+        self._probes = probe
+
+    def _home(self, keys: KeyArray) -> IntArray:
+        return ((keys * _MIX) >> self._shift).astype(np.int64)  # wraps modulo 2**64
+
+    def find(self, keys: KeyArray) -> IntArray:
+        """The index of each key in the table's keys, or -1."""
+        out = np.full(keys.shape[0], -1, dtype=np.int64)
+        if not self.keys.shape[0]:
+            return out
+        todo = np.arange(keys.shape[0], dtype=np.int64)
+        home = self._home(keys)
+        for probe in range(self._probes):
+            cand = self._table[(home[todo] + probe) & self._mask]
+            occupied = cand >= 0
+            hit = occupied & (self.keys[cand] == keys[todo])
+            out[todo[hit]] = cand[hit]
+            todo = todo[occupied & ~hit]  # an empty slot ends the probe sequence
+            if not todo.shape[0]:
+                break
+        return out
+
+
+def lexicon_words(words: Iterable[str]) -> list[str]:
+    """The words a :class:`Segmenter` can hold: two or more characters, no whitespace or NUL;
+    duplicates dropped, first occurrence kept."""
+    return list(dict.fromkeys(w for w in words if len(w) >= 2 and not _SPACE_RE.search(w)))
+
+
+class Segmenter:
+    """Cuts texts into dictionary words by forward maximum matching (from the start of a text,
+    take the longest lexicon word that starts there, else one character, and go on after it);
+    the characters no word covers, spaces aside, are single-character tokens.
+
+    All vector operations over a whole batch: the keys of the n-grams that start each position
+    (as for the character n-grams) are looked up in a :class:`KeyTable` of the lexicon, which
+    gives the longest word at each position, hence the position the cut jumps to next; the
+    positions the cut visits are found by pointer doubling (log2 of the longest text steps)."""
+
+    def __init__(self, lexicon: Sequence[str]) -> None:
+        self.lexicon = list(lexicon)
+        if lexicon_words(self.lexicon) != self.lexicon:
+            raise ValueError(
+                "lexicon words must be unique, of two or more characters, without whitespace"
+            )
+        keys = gram_keys(self.lexicon)
+        if np.unique(keys).shape[0] != keys.shape[0]:
+            raise ValueError("lexicon holds words with the same key")
+        self._words = KeyTable(keys)
+        self._prefixes = KeyTable(np.unique(gram_keys(sorted({w[:2] for w in self.lexicon}))))
+        self.longest = max(map(len, self.lexicon), default=0)
+        n = np.arange(self.longest + 1, dtype=np.uint64)
+        self._seed = n * _powers(_PRIME, self.longest)  # n * P**n: gram_keys starts from n
+
+    def _at(self, b: _Batch) -> tuple[IntArray, IntArray]:
+        """The length (0: none) and lexicon index of the longest word starting at each code."""
+        c = b.codes
+        n_codes = c.shape[0]
+        length = np.zeros(n_codes, dtype=np.int64)
+        index = np.full(n_codes, -1, dtype=np.int64)
+        if self.longest < 2 or n_codes < 2:
+            return length, index
+        h2, valid = _keys(b, 2)
+        pos = np.flatnonzero(valid)
+        pos = pos[self._prefixes.find(h2[pos]) >= 0]  # only where some word begins so
+        raw = c[pos] * _PRIME + c[pos + 1]  # wraps modulo 2**64, deliberately
+        for n in range(2, self.longest + 1):
+            if n > 2:
+                ok = pos + n - 1 < n_codes
+                pos, raw = pos[ok], raw[ok]
+                nxt = c[pos + n - 1]
+                ok = nxt != 0
+                pos, raw = pos[ok], raw[ok] * _PRIME + nxt[ok]
+            found = self._words.find(raw + self._seed[n])  # the n-gram's key, as gram_keys
+            hit = found >= 0
+            length[pos[hit]] = n
+            index[pos[hit]] = found[hit]
+        return length, index
+
+    def cut(self, b: _Batch) -> tuple[IntArray, IntArray, IntArray]:
+        """The start and lexicon index of each word the cut takes, and the positions of the
+        single characters it leaves (spaces and separators aside)."""
+        c = b.codes
+        n_codes = c.shape[0]
+        length, index = self._at(b)
+        jump = np.minimum(np.arange(n_codes + 1) + np.maximum(np.append(length, 1), 1), n_codes)
+        seps = np.flatnonzero(c == 0)
+        visited = np.zeros(n_codes + 1, dtype=bool)
+        visited[0] = True
+        visited[seps + 1] = True  # every text starts a cut
+        longest_text = int(np.diff(np.concatenate(([-1], seps, [n_codes]))).max())
+        steps = 1
+        while steps < longest_text:  # visited: reached in fewer than 2 * steps jumps
+            visited[jump[visited]] = True
+            jump = jump[jump]
+            steps *= 2
+        visited = visited[:n_codes]
+        starts = np.flatnonzero(visited & (length > 0))
+        singles = np.flatnonzero(visited & (length == 0) & (c != 0) & (c != 32))
+        return starts, index[starts], singles
+
+    def found_in(self, texts: Sequence[str], min_df: int) -> list[str]:
+        """Lexicon words occurring anywhere (overlaps included) in at least ``min_df`` of the
+        cleaned ``texts``, sorted."""
+        k = len(self.lexicon)
+        if not k or not texts:
+            return []
+        b = _batch(texts)
+        seen: list[IntArray] = []
+        for n in range(2, self.longest + 1):
+            keys, valid = _keys(b, n)
+            pos = np.flatnonzero(valid)
+            found = self._words.find(keys[pos])
+            hit = found >= 0
+            seen.append(np.unique(b.rows[pos[hit]] * k + found[hit]))
+        counts = np.bincount(np.concatenate(seen) % k, minlength=k)
+        return sorted(self.lexicon[i] for i in np.flatnonzero(counts >= min_df).tolist())
+
+    def tokens(self, texts: Sequence[str]) -> tuple[IntArray, list[str]]:
+        """Every token of the cleaned ``texts``: its row and its string (the words first, then
+        the single characters; not in text order)."""
+        b = _batch(texts)
+        starts, idx, singles = self.cut(b)
+        rows = np.concatenate((b.rows[starts], b.rows[singles]))
+        words = [self.lexicon[i] for i in idx.tolist()] + [b.joined[p] for p in singles.tolist()]
+        return rows, words
+
+
 def gram_keys(grams: Sequence[str]) -> KeyArray:
     """The key of each n-gram string (the same as the batch computation gives)."""
     out = np.zeros(len(grams), dtype=np.uint64)
@@ -224,48 +394,83 @@ class Csr(NamedTuple):
 
 
 class Vectorizer:
-    """A fixed vocabulary of character and word n-grams with inverse document frequencies.
-    Feature order: the character n-grams, then the word n-grams."""
+    """A fixed vocabulary of character and word n-grams (and segmentation tokens) with inverse
+    document frequencies. Feature order: the character n-grams, the word n-grams, then the
+    segmentation tokens (``segs``: lexicon words and single characters)."""
 
     def __init__(
-        self, spec: FeatureSpec, chars: Sequence[str], words: Sequence[str], idf: FloatArray
+        self,
+        spec: FeatureSpec,
+        chars: Sequence[str],
+        words: Sequence[str],
+        idf: FloatArray,
+        segs: Sequence[str] = (),
+        lexicon: Sequence[str] = (),
     ) -> None:
-        if len(chars) + len(words) != idf.shape[0]:
-            raise ValueError(
-                f"vocabulary has {len(chars) + len(words)} terms but idf has {idf.shape[0]}"
-            )
-        if (chars and spec.char is None) or (words and spec.word is None):
+        n_terms = len(chars) + len(words) + len(segs)
+        if n_terms != idf.shape[0]:
+            raise ValueError(f"vocabulary has {n_terms} terms but idf has {idf.shape[0]}")
+        if (
+            (chars and spec.char is None)
+            or (words and spec.word is None)
+            or ((segs or lexicon) and spec.segment is None)
+        ):
             raise ValueError("vocabulary holds n-grams of a kind the feature spec does not use")
         self.spec = spec
         self.chars = list(chars)
         self.words = list(words)
         keys = gram_keys(self.chars)
-        order = np.argsort(keys, kind="stable")
-        self._sorted = keys[order]
-        if self._sorted.shape[0] > 1 and bool(np.any(self._sorted[1:] == self._sorted[:-1])):
+        if np.unique(keys).shape[0] != keys.shape[0]:
             raise ValueError("character vocabulary holds duplicate n-grams")
-        self._perm = order.astype(np.int64)
+        self._ctable = KeyTable(keys)  # index = column
         self.word_index: dict[str, int] = {g: len(chars) + i for i, g in enumerate(self.words)}
         if len(self.word_index) != len(self.words):
             raise ValueError("word vocabulary holds duplicate n-grams")
         wkeys = gram_keys(self.words)
-        worder = np.argsort(wkeys, kind="stable")
-        self._wsorted = wkeys[worder]
-        if self._wsorted.shape[0] > 1 and bool(np.any(self._wsorted[1:] == self._wsorted[:-1])):
+        if np.unique(wkeys).shape[0] != wkeys.shape[0]:
             raise ValueError("word vocabulary holds n-grams with the same key")
-        self._wperm = worder.astype(np.int64) + len(self.chars)
+        self._wtable = KeyTable(wkeys)  # index + len(chars) = column
+        self.segs = list(segs)
+        self.segmenter = Segmenter(lexicon)
+        base = len(self.chars) + len(self.words)
+        lex_pos = {w: i for i, w in enumerate(self.segmenter.lexicon)}
+        self._lex_col = np.full(len(lex_pos), -1, dtype=np.int64)
+        single: dict[int, int] = {}
+        for i, g in enumerate(self.segs):
+            if len(g) == 1 and not _SPACE_RE.match(g) and ord(g) not in single:
+                single[ord(g)] = base + i
+            elif g in lex_pos and self._lex_col[lex_pos[g]] < 0:
+                self._lex_col[lex_pos[g]] = base + i
+            else:
+                raise ValueError(
+                    f"segmentation token {g!r} is a duplicate, or neither one character nor a "
+                    "lexicon word"
+                )
+        ordered = sorted(single)
+        self._single_keys = np.asarray(ordered, dtype=np.uint64)
+        self._single_cols = np.asarray([single[k] for k in ordered], dtype=np.int64)
         self.idf = idf.astype(np.float32, copy=False)
 
     @property
     def n_features(self) -> int:
-        return len(self.chars) + len(self.words)
+        return len(self.chars) + len(self.words) + len(self.segs)
 
     @classmethod
     def fit(
-        cls, texts: Sequence[str], spec: FeatureSpec, min_df: int = 2, max_features: int = 0
+        cls,
+        texts: Sequence[str],
+        spec: FeatureSpec,
+        min_df: int = 2,
+        max_features: int = 0,
+        dictionary: Iterable[str] | None = None,
     ) -> Vectorizer:
         """Learn the vocabulary (n-grams in at least ``min_df`` texts; the ``max_features``
-        most frequent if given, ties broken by the n-gram) and smoothed idf from ``texts``."""
+        most frequent if given, ties broken by the n-gram) and smoothed idf from ``texts``.
+
+        With ``spec.segment``, ``dictionary`` (required then) gives the words to segment with;
+        the model keeps those found in at least ``min_df`` texts as its lexicon, and the
+        segmentation tokens in at least ``min_df`` texts as features, their idf multiplied by
+        the weight ``spec.segment``."""
         cleaned = [clean(t) for t in texts]
         df: dict[str, int] = {}
         if spec.char is not None:
@@ -288,32 +493,47 @@ class Vectorizer:
             for t in cleaned:
                 for g in set(spec.word_grams(t)):
                     wdf[g] = wdf.get(g, 0) + 1
+        sdf: dict[str, int] = {}
+        lexicon: list[str] = []
+        if spec.segment is not None:
+            if dictionary is None:
+                raise ValueError("a feature spec with segmentation needs a dictionary to fit")
+            lexicon = Segmenter(lexicon_words(dictionary)).found_in(cleaned, min_df)
+            rows, tokens = Segmenter(lexicon).tokens(cleaned)
+            for _, g in set(zip(rows.tolist(), tokens, strict=True)):
+                sdf[g] = sdf.get(g, 0) + 1
         ranked = sorted(
-            [(c, 0, g) for g, c in df.items()] + [(c, 1, g) for g, c in wdf.items() if c >= min_df],
+            [(c, 0, g) for g, c in df.items()]
+            + [(c, 1, g) for g, c in wdf.items() if c >= min_df]
+            + [(c, 2, g) for g, c in sdf.items() if c >= min_df],
             key=lambda x: (-x[0], x[1], x[2]),
         )
         if max_features:
             ranked = ranked[:max_features]
         chars = sorted(g for _, kind, g in ranked if kind == 0)
         words = sorted(g for _, kind, g in ranked if kind == 1)
+        segs = sorted(g for _, kind, g in ranked if kind == 2)
         counts_of = {
             **{("c", g): c for g, c in df.items()},
             **{("w", g): c for g, c in wdf.items()},
+            **{("s", g): c for g, c in sdf.items()},
         }
         n = len(texts)
+        weight = spec.segment or 1.0
         idf = np.array(
             [math.log((1 + n) / (1 + counts_of[("c", g)])) + 1.0 for g in chars]
-            + [math.log((1 + n) / (1 + counts_of[("w", g)])) + 1.0 for g in words],
+            + [math.log((1 + n) / (1 + counts_of[("w", g)])) + 1.0 for g in words]
+            + [(math.log((1 + n) / (1 + counts_of[("s", g)])) + 1.0) * weight for g in segs],
             dtype=np.float32,
         )
-        return cls(spec, chars, words, idf)
+        return cls(spec, chars, words, idf, segs, lexicon)
 
     def _pairs(self, texts: Sequence[str]) -> tuple[IntArray, IntArray]:
         rows: list[IntArray] = []
         cols: list[IntArray] = []
         spec = self.spec
         b = _batch(texts)
-        if spec.char is not None and self._sorted.shape[0]:
+        if spec.char is not None and self.chars:
             keys_n: list[KeyArray] = []
             rows_n: list[IntArray] = []
             for n in range(spec.char[0], spec.char[1] + 1):
@@ -321,10 +541,10 @@ class Vectorizer:
                 keys_n.append(keys[valid])
                 rows_n.append(b.rows[: keys.shape[0]][valid])
             keys = np.concatenate(keys_n)  # one lookup for every n: fewer calls per batch
-            pos = np.minimum(np.searchsorted(self._sorted, keys), self._sorted.shape[0] - 1)
-            hit = self._sorted[pos] == keys
+            cfound = self._ctable.find(keys)
+            hit = cfound >= 0
             rows.append(np.concatenate(rows_n)[hit])
-            cols.append(self._perm[pos[hit]])
+            cols.append(cfound[hit])
         if spec.word is not None and self.words:
             # Vectorised for texts without an apostrophe ("don't" is one word of the
             # tokenizer); the few others go through the tokenizer itself.
@@ -333,10 +553,10 @@ class Vectorizer:
             if slow:
                 keep = ~np.isin(krows, np.asarray(slow, dtype=np.int64))
                 keys, krows = keys[keep], krows[keep]
-            pos = np.minimum(np.searchsorted(self._wsorted, keys), self._wsorted.shape[0] - 1)
-            hit = self._wsorted[pos] == keys
+            wfound = self._wtable.find(keys)
+            hit = wfound >= 0
             rows.append(krows[hit])
-            cols.append(self._wperm[pos[hit]])
+            cols.append(wfound[hit] + len(self.chars))
             get = self.word_index.get
             wr: list[int] = []
             wc: list[int] = []
@@ -346,6 +566,20 @@ class Vectorizer:
                 wr.extend([r] * len(found))
             rows.append(np.asarray(wr, dtype=np.int64))
             cols.append(np.asarray(wc, dtype=np.int64))
+        if spec.segment is not None and self.segs:
+            starts, idx, pos = self.segmenter.cut(b)
+            col = self._lex_col[idx]
+            keep = col >= 0
+            rows.append(b.rows[starts[keep]])
+            cols.append(col[keep])
+            if self._single_keys.shape[0]:
+                keys = b.codes[pos]
+                at = np.minimum(
+                    np.searchsorted(self._single_keys, keys), self._single_keys.shape[0] - 1
+                )
+                hit = self._single_keys[at] == keys
+                rows.append(b.rows[pos[hit]])
+                cols.append(self._single_cols[at[hit]])
         if not rows:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(rows), np.concatenate(cols)

@@ -9,7 +9,9 @@ A model directory holds three files:
     ``coef`` (k x n_features, float32), ``intercept`` (k), ``idf`` (n_features); read with
     ``allow_pickle=False``, so loading cannot run code;
 ``vocab.json``
-    the n-grams, ``{"char": [...], "word": [...]}``: JSON lists of strings in feature order.
+    the n-grams, ``{"char": [...], "word": [...]}``: JSON lists of strings in feature order;
+    a model that segments (``features.segment``) adds ``"seg"`` (its segmentation tokens, in
+    feature order after the word n-grams) and ``"lexicon"`` (the dictionary it segments with).
 
 Loading checks the hashes, the shapes and the values, and raises :class:`ModelError` naming
 the file and the problem: a tampered or truncated model is rejected, never half-used.
@@ -114,7 +116,10 @@ class LinearModel:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         arrays = _atomic(out / ARRAYS, _npz_bytes(self))
-        doc = {"char": self.vectorizer.chars, "word": self.vectorizer.words}
+        vec = self.vectorizer
+        doc: dict[str, list[str]] = {"char": vec.chars, "word": vec.words}
+        if vec.spec.segment is not None:
+            doc.update(seg=vec.segs, lexicon=vec.segmenter.lexicon)
         vocab = _atomic(out / VOCAB, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
         manifest = {
             "format": FORMAT,
@@ -155,14 +160,29 @@ class LinearModel:
             vocab = json.loads(raw[VOCAB].decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ModelError(d / VOCAB, f"not valid UTF-8 JSON: {exc}") from None
-        if not isinstance(vocab, dict) or not all(
-            isinstance(vocab.get(k), list) and all(isinstance(g, str) for g in vocab[k])
-            for k in ("char", "word")
+        if (
+            not isinstance(vocab, dict)
+            or not all(
+                isinstance(vocab.get(k, []), list)
+                and all(isinstance(g, str) for g in vocab.get(k, []))
+                for k in ("char", "word", "seg", "lexicon")
+            )
+            or not all(k in vocab for k in ("char", "word"))
         ):
-            raise ModelError(d / VOCAB, 'must be {"char": [strings], "word": [strings]}')
+            raise ModelError(
+                d / VOCAB,
+                'must be {"char": [strings], "word": [strings]} (and optionally "seg", "lexicon")',
+            )
         try:
             spec = FeatureSpec.from_json(manifest["features"])
-            vectorizer = Vectorizer(spec, vocab["char"], vocab["word"], arrays["idf"])
+            vectorizer = Vectorizer(
+                spec,
+                vocab["char"],
+                vocab["word"],
+                arrays["idf"],
+                vocab.get("seg", []),
+                vocab.get("lexicon", []),
+            )
             return cls(
                 name=str(manifest["name"]),
                 lang=str(manifest["lang"]),

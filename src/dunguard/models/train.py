@@ -13,6 +13,10 @@ records every figure it saw in the model's manifest. Fixed seeds throughout.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
+import importlib.metadata
+import importlib.resources
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +51,20 @@ NOTICES = {
     "OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER "
     "DEALINGS IN THE SOFTWARE.",
     "cfpb": "Derived from CFPB consumer complaint narratives, US government open data.",
+    "jieba": "The segmentation lexicon is a subset of the dictionary (dict.txt) of jieba 0.42.1 "
+    "(https://github.com/fxsjy/jieba), MIT License, Copyright (c) 2013 Sun Junyi. Permission "
+    "is hereby granted, free of charge, to any person obtaining a copy of this software and "
+    'associated documentation files (the "Software"), to deal in the Software without '
+    "restriction, including without limitation the rights to use, copy, modify, merge, "
+    "publish, distribute, sublicense, and/or sell copies of the Software, and to permit "
+    "persons to whom the Software is furnished to do so, subject to the following conditions: "
+    "The above copyright notice and this permission notice shall be included in all copies or "
+    'substantial portions of the Software. THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY '
+    "OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF "
+    "MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL "
+    "THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, "
+    "WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN "
+    "CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.",
 }
 Log = Callable[[str], None]
 
@@ -59,6 +77,21 @@ def _sklearn() -> Any:
             "training needs scikit-learn: pip install 'dunguard[train]' (inference does not)"
         ) from None
     return sklearn.linear_model
+
+
+@functools.cache
+def segmenter_dictionary() -> tuple[str, ...]:
+    """The words of jieba's dictionary (``jieba/dict.txt``, MIT; jieba is in the ``train``
+    extra): training reads it, and a model keeps the words it saw as its own lexicon, so
+    inference needs no jieba."""
+    try:
+        path = importlib.resources.files("jieba").joinpath("dict.txt")
+        text = path.read_text("utf-8")
+    except (ModuleNotFoundError, OSError):
+        raise ConfigError(
+            "a segmenting model needs jieba's dictionary to train: pip install 'dunguard[train]'"
+        ) from None
+    return tuple(line.split(" ", 1)[0] for line in text.splitlines() if line.strip())
 
 
 def _matrix(x: Csr) -> Any:
@@ -115,7 +148,12 @@ def fit(
     """Fit one logistic-regression model on prepared ``texts`` with labels ``y`` (indices into
     ``classes``): sigmoid for two classes, softmax for more."""
     lm = _sklearn()
-    vec = vectorizer or Vectorizer.fit(texts, cfg.spec, min_df=cfg.min_df)
+    vec = vectorizer or Vectorizer.fit(
+        texts,
+        cfg.spec,
+        min_df=cfg.min_df,
+        dictionary=segmenter_dictionary() if cfg.spec.segment is not None else None,
+    )
     x = vec.transform(texts)
     binary = len(classes) == 2
     if cfg.blend and not binary:
@@ -198,6 +236,10 @@ COLD_GRID = [
     Config(FeatureSpec(char=(1, 3)), c=10.0, blend=True),
     Config(FeatureSpec(char=(1, 4)), c=10.0, blend=True),
     Config(FeatureSpec(char=(1, 3), word=(1, 2)), c=10.0, blend=True),
+    # plus the tokens of a dictionary segmentation (jieba's words, longest first, left to right)
+    Config(FeatureSpec(char=(1, 3), word=(1, 2), segment=1.0), c=10.0, blend=True),
+    Config(FeatureSpec(char=(1, 3), word=(1, 2), segment=1.5), c=10.0, blend=True),
+    Config(FeatureSpec(char=(1, 3), word=(1, 2), segment=1.5), c=5.0, blend=True),
 ]
 
 
@@ -277,9 +319,21 @@ def train_insult_zh(
         "chosen": cfg.describe(),
         "test": test_report,
         "seed": SEED,
-        "licence": "model derived from COLD (Apache-2.0)",
-        "notice": NOTICES["cold"],
+        "licence": "model derived from COLD (Apache-2.0)"
+        + (" and jieba's dictionary (MIT)" if cfg.spec.segment is not None else ""),
+        "notice": NOTICES["cold"]
+        + (" " + NOTICES["jieba"] if cfg.spec.segment is not None else ""),
     }
+    if cfg.spec.segment is not None:
+        info["segmentation"] = {
+            "dictionary": "jieba/dict.txt",
+            "jieba": importlib.metadata.version("jieba"),
+            "dictionary_sha256": hashlib.sha256(
+                importlib.resources.files("jieba").joinpath("dict.txt").read_bytes()
+            ).hexdigest(),
+            "lexicon_words": len(model.vectorizer.segmenter.lexicon),
+            "tokens": len(model.vectorizer.segs),
+        }
     final = dataclasses.replace(model, info=info)
     final.save(out)
     return final
