@@ -59,6 +59,15 @@ def test_train_categories_twice_identical(tmp_path: Path) -> None:
     assert a.proba(probe).argmax(axis=1).tolist() == [0, 1]
 
 
+def test_train_no_test_flag_reaches_the_trainer(tmp_path: Path) -> None:
+    """--no-test is accepted (categories-en has no test split, so its model is the same)."""
+    data = _data(tmp_path)
+    args = ["train", "categories-en", "--no-test", "--data-dir", str(data)]
+    res = CliRunner().invoke(cli, [*args, "--out-dir", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert LinearModel.load(tmp_path / "categories-en").classes == ("contact.frequency", "none")
+
+
 def test_train_unknown_name(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["train", "gpt"])
     assert res.exit_code != 0

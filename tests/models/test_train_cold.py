@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dunguard.errors import ConfigError
+from dunguard.errors import ConfigError, InputError
 from dunguard.models.features import FeatureSpec, prepare
 from dunguard.models.linear import LinearModel
 
@@ -102,6 +102,22 @@ def test_train_insult_zh_selects_by_leave_one_topic_out(tmp_path: Path) -> None:
     assert 0.0 <= loaded.info["test"]["accuracy"] <= 1.0
     assert "test accuracy" in lines[-1]
     assert len(lines) == 3
+
+
+def test_train_insult_zh_without_test_never_reads_it(tmp_path: Path) -> None:
+    """--no-test: the selection and the fit are the same, the test file is not even opened
+    (here it is missing), and the manifest says so."""
+    data = _cold(tmp_path / "data")
+    grid = [Config(FeatureSpec(char=(1, 2)), c=10.0, blend=True)]
+    with_test = train_insult_zh(tmp_path / "a", data, grid=grid, log=lambda _: None)
+    (data / "cold" / "test.csv").unlink()
+    lines: list[str] = []
+    without = train_insult_zh(tmp_path / "b", data, grid=grid, log=lines.append, score_test=False)
+    assert np.array_equal(without.coef, with_test.coef)
+    assert LinearModel.load(tmp_path / "b").info["test"] is None
+    assert lines[-1].endswith("test not scored")
+    with pytest.raises(InputError, match=r"test\.csv: cannot read"):
+        train_insult_zh(tmp_path / "c", data, grid=grid, log=lambda _: None)
 
 
 def test_train_insult_zh_needs_the_topic_column(tmp_path: Path) -> None:

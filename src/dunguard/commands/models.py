@@ -67,8 +67,16 @@ def eval_cmd(
     type=click.Path(file_okay=False),
     help="Where to write the models (default: the package's models/data).",
 )
+@click.option(
+    "--no-test",
+    is_flag=True,
+    help="Select and fit without scoring the test split (the manifest's test is null): "
+    "for trying a selection without spending a look at test.",
+)
 @_data_dir
-def train_cmd(names: tuple[str, ...], out_dir: str | None, data_dir: str | None) -> None:
+def train_cmd(
+    names: tuple[str, ...], out_dir: str | None, no_test: bool, data_dir: str | None
+) -> None:
     """Rebuild models from the shared data: insult-zh, insult-en, categories-en (or all).
     Needs scikit-learn (pip install 'dunguard[train]'); fixed seeds.
     """
@@ -83,4 +91,4 @@ def train_cmd(names: tuple[str, ...], out_dir: str | None, data_dir: str | None)
     base = Path(out_dir) if out_dir else package_data()
     for name in todo:
         click.echo(f"training {name} -> {base / name}")
-        TARGETS[name](base / name, data_dir, log=click.echo)
+        TARGETS[name](base / name, data_dir, log=click.echo, score_test=not no_test)

@@ -276,16 +276,18 @@ def train_insult_zh(
     data_dir: str | Path | None = None,
     grid: Sequence[Config] = COLD_GRID,
     log: Log = print,
+    score_test: bool = True,
 ) -> LinearModel:
     """COLD: score each configuration by leave-one-topic-out accuracy on train+dev (fit on
     two topics, score the third; mean over the three), refit the best on train+dev, report
-    test once.
+    test once (``score_test=False``: the test file is not read and ``info["test"]`` is None,
+    for trying a selection without spending a look at test).
 
     COLD's dev file is drawn from the same pool as train (dev accuracy 0.90-0.915 against
     0.805 on test for the earlier model), so it hardly tells configurations apart; holding a
     whole topic out is a harder shift that test does not use, and its accuracies (0.81-0.83)
     lie much closer to test's."""
-    train, dev, test = (datasets.cold(s, data_dir) for s in ("train", "dev", "test"))
+    train, dev = (datasets.cold(s, data_dir) for s in ("train", "dev"))
     x_fit = prepare(train.texts + dev.texts)
     y_fit = [datasets.COLD_CLASSES.index(r) for r in train.raw + dev.raw]
     topics = cold_topics("train", data_dir) + cold_topics("dev", data_dir)
@@ -303,10 +305,15 @@ def train_insult_zh(
     assert best is not None
     cfg = best[1]
     model = fit("insult-zh", "zh", x_fit, y_fit, datasets.COLD_CLASSES, cfg)
-    test_report = _report(
-        model, prepare(test.texts), [datasets.COLD_CLASSES.index(r) for r in test.raw]
-    )
-    log(f"chosen {cfg.describe()}: test accuracy {test_report['accuracy']:.4f}")
+    test_report: dict[str, Any] | None = None
+    if score_test:
+        test = datasets.cold("test", data_dir)
+        test_report = _report(
+            model, prepare(test.texts), [datasets.COLD_CLASSES.index(r) for r in test.raw]
+        )
+        log(f"chosen {cfg.describe()}: test accuracy {test_report['accuracy']:.4f}")
+    else:
+        log(f"chosen {cfg.describe()}: test not scored")
     info = {
         "task": "insult",
         "category": datasets.INSULT,
@@ -364,9 +371,11 @@ def train_insult_en(
     data_dir: str | Path | None = None,
     grid: Sequence[Config] = DAVIDSON_GRID,
     log: Log = print,
+    score_test: bool = True,
 ) -> LinearModel:
     """Davidson (hate / offensive / neither): select on one seeded stratified tenth of the
-    recorded train split, refit on the whole train split, report the recorded test split."""
+    recorded train split, refit on the whole train split, report the recorded test split
+    (not with ``score_test=False``: ``info["test"]`` is then None)."""
     train, test = datasets.davidson("train", data_dir), datasets.davidson("test", data_dir)
     classes = datasets.DAVIDSON_CLASSES
     x_tr, x_te = prepare(train.texts), prepare(test.texts)
@@ -390,8 +399,12 @@ def train_insult_en(
     assert best is not None
     cfg = best[1]
     model = fit("insult-en", "en", x_tr, y_tr, classes, cfg)
-    test_report = _report(model, x_te, y_te)
-    log(f"chosen {cfg.describe()}: test macro-F1 {test_report['macro_f1']:.4f}")
+    test_report: dict[str, Any] | None = None
+    if score_test:
+        test_report = _report(model, x_te, y_te)
+        log(f"chosen {cfg.describe()}: test macro-F1 {test_report['macro_f1']:.4f}")
+    else:
+        log(f"chosen {cfg.describe()}: test not scored")
     info = {
         "task": "insult",
         "category": datasets.INSULT,
@@ -422,10 +435,12 @@ def train_categories_en(
     cfg: Config = CATEGORIES_CONFIG,
     folds: int = 5,
     log: Log = print,
+    score_test: bool = True,
 ) -> LinearModel:
     """CFPB narratives -> code of the sub-issue (or ``none``): stratified ``folds``-fold
     cross-validation with one fixed configuration (too little data to also select one), then
-    the shipped model is fitted on every narrative."""
+    the shipped model is fitted on every narrative. There is no test split, so
+    ``score_test`` changes nothing (it is accepted like the other trainers')."""
     data = datasets.cfpb(data_dir)
     texts = prepare(data.texts)
     classes = tuple(sorted(set(data.raw)))
