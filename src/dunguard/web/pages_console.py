@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +18,7 @@ from fastapi.responses import Response
 
 from dunguard.cases.model import Role
 from dunguard.errors import DunguardError
-from dunguard.policy import Gate, audit, load_log, load_pack
+from dunguard.policy import EventLog, Gate, Pack, audit, load_log, load_pack
 from dunguard.policy.demo import write_demo_log
 from dunguard.policy.report import audit_records
 from dunguard.policy.schema import CHANNELS
@@ -127,6 +129,27 @@ async def _log_file(folder: Path, file: UploadFile | None, demo: bool) -> Path:
     return path
 
 
+def _pack(name: str) -> Pack:
+    if name not in ("cn", "us"):
+        raise DunguardError("pack: choose cn or us")
+    return load_pack(name)
+
+
+@asynccontextmanager
+async def _uploaded_log(
+    pack: Pack, file: UploadFile | None, demo: bool
+) -> AsyncIterator[tuple[EventLog, Path]]:
+    """The loaded log (the upload, or the demo log) for the audit and gate pages; the
+    temporary copy is removed and the log's connection closed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="dunguard-console-") as tmp:
+        path = await _log_file(Path(tmp), file, demo)
+        log = load_log(path, default_tz=pack.default_tz)
+        try:
+            yield log, path
+        finally:
+            log.close()
+
+
 @router.get("/console/audit")
 def audit_form(page: PageDep) -> Response:
     refused = _staff_page(page)
@@ -147,12 +170,8 @@ async def audit_run(
         return refused
     values: dict[str, Any] = {"pack": pack}
     try:
-        if pack not in ("cn", "us"):
-            raise DunguardError("pack: choose cn or us")
-        policy_pack = load_pack(pack)
-        with tempfile.TemporaryDirectory(prefix="dunguard-audit-") as tmp:
-            path = await _log_file(Path(tmp), file, bool(demo))
-            log = load_log(path, default_tz=policy_pack.default_tz)
+        policy_pack = _pack(pack)
+        async with _uploaded_log(policy_pack, file, bool(demo)) as (log, path):
             result = audit(log, policy_pack)
             records = list(audit_records(result, page.lang))
             log_info = {
@@ -218,8 +237,7 @@ async def gate_check(
     }
     values: dict[str, Any] = {"form": form, "channels": CHANNELS}
     try:
-        if pack not in ("cn", "us"):
-            raise DunguardError("pack: choose cn or us")
+        policy_pack = _pack(pack)
         if not person_id.strip() or not account_id.strip():
             raise DunguardError(page._("Enter the person and the account to contact."))
         try:
@@ -230,10 +248,7 @@ async def gate_check(
             when = datetime.fromisoformat(at).replace(tzinfo=zone) if at else datetime.now(UTC)
         except ValueError:
             raise DunguardError(f"time: not a date and time: {at!r}") from None
-        policy_pack = load_pack(pack)
-        with tempfile.TemporaryDirectory(prefix="dunguard-gate-") as tmp:
-            path = await _log_file(Path(tmp), file, bool(demo))
-            log = load_log(path, default_tz=policy_pack.default_tz)
+        async with _uploaded_log(policy_pack, file, bool(demo)) as (log, _):
             gate = Gate.from_log(
                 log, policy_pack, person_id=person_id.strip(), account_id=account_id.strip()
             )
