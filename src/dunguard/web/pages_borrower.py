@@ -45,7 +45,7 @@ from dunguard.web.pages_common import (
     segments,
     sign_in_redirect,
 )
-from dunguard.web.pages_evidence import load_draft, save_draft
+from dunguard.web.pages_evidence import Draft, load_draft, save_draft
 
 __all__ = ["STEPS", "allowed_steps", "router"]
 
@@ -144,6 +144,24 @@ def _timeline(messages: list[dict[str, Any]], findings: list[dict[str, Any]], la
     return rows
 
 
+def _draft_page(
+    page: Page, draft: Draft, form: dict[str, str], error: str = "", status: int = 200
+) -> Response:
+    """The draft complaint: its timeline, findings and the filing form."""
+    return page.render(
+        "complaint_draft.html",
+        {
+            "draft": draft,
+            "timeline": _timeline(draft.messages, draft.findings, page.lang),
+            "findings": [explain(f, page.lang) for f in draft.findings],
+            "platforms": platforms(page),
+            "form": form,
+            "error": error,
+        },
+        status=status,
+    )
+
+
 @router.get("/complaints/draft/{draft_id}")
 def complaint_draft(page: PageDep, draft_id: str) -> Response:
     if page.user is None:
@@ -152,17 +170,7 @@ def complaint_draft(page: PageDep, draft_id: str) -> Response:
         draft = load_draft(page.ctx.settings.evidence_dir, page.user.id, draft_id)
     except CaseError as exc:
         return page.render("error.html", {"error": str(exc)}, status=404)
-    findings = draft.findings
-    return page.render(
-        "complaint_draft.html",
-        {
-            "draft": draft,
-            "timeline": _timeline(draft.messages, findings, page.lang),
-            "findings": [explain(f, page.lang) for f in findings],
-            "platforms": platforms(page),
-            "form": {"jurisdiction": "CN" if page.lang == "zh" else "US"},
-        },
-    )
+    return _draft_page(page, draft, {"jurisdiction": "CN" if page.lang == "zh" else "US"})
 
 
 @router.post("/complaints/draft/{draft_id}/file")
@@ -214,19 +222,7 @@ def complaint_file(
             for u in uploads:
                 u.stream.close()  # type: ignore[attr-defined]
     if case is None:
-        findings = draft.findings
-        return page.render(
-            "complaint_draft.html",
-            {
-                "draft": draft,
-                "timeline": _timeline(draft.messages, findings, page.lang),
-                "findings": [explain(f, page.lang) for f in findings],
-                "platforms": platforms(page),
-                "form": form,
-                "error": error,
-            },
-            status=400,
-        )
+        return _draft_page(page, draft, form, error, status=400)
     draft.remove()
     return redirect(f"/cases/{case.id}?filed=1")
 
