@@ -13,6 +13,12 @@ A model directory holds three files:
     a model that segments (``features.segment``) adds ``"seg"`` (its segmentation tokens, in
     feature order after the word n-grams) and ``"lexicon"`` (the dictionary it segments with).
 
+A model may also weigh a pretrained sentence encoder's embedding of the text
+(:mod:`dunguard.models.encoder`): its manifest then names the encoder (``"encoder"``: package,
+version, SHA-256 of the weight file, dimension) and ``arrays.npz`` adds ``enc_coef``
+(k x dimension); the scores add ``embedding @ enc_coef.T``. The encoder's weights are not part
+of the model; loading refuses an installed encoder whose weights differ from the recorded ones.
+
 Loading checks the hashes, the shapes and the values, and raises :class:`ModelError` naming
 the file and the problem: a tampered or truncated model is rejected, never half-used.
 """
@@ -70,9 +76,20 @@ class LinearModel:
     coef: FloatArray
     intercept: FloatArray
     info: Mapping[str, Any] = field(default_factory=dict)
+    encoder: Mapping[str, Any] | None = None
+    """The sentence encoder's spec (:meth:`dunguard.models.encoder.Encoder.spec`), if any."""
+    enc_coef: FloatArray | None = None
+    """k x encoder dimension: the weights of the encoder's embedding (with ``encoder``)."""
 
     def __post_init__(self) -> None:
         k = self.coef.shape[0]
+        if (self.encoder is None) != (self.enc_coef is None):
+            raise ValueError("an encoder needs its weights (enc_coef), and the other way round")
+        dim = self.encoder.get("dim") if self.encoder is not None else None
+        if self.enc_coef is not None and self.enc_coef.shape != (k, dim):
+            raise ValueError(
+                f"enc_coef has shape {self.enc_coef.shape}, want ({k}, encoder dim {dim})"
+            )
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
         binary = self.activation == "sigmoid" and k == 1 and len(self.classes) == 2
@@ -90,6 +107,10 @@ class LinearModel:
         if not texts:
             return np.zeros((0, self.coef.shape[0]), dtype=np.float32)
         z = self.vectorizer.transform(texts).dot(self.coef) + self.intercept
+        if self.encoder is not None and self.enc_coef is not None:
+            from dunguard.models.encoder import encoder_for
+
+            z = z + encoder_for(self.encoder, self.name).embed(texts) @ self.enc_coef.T
         if self.activation == "sigmoid":
             out: FloatArray = (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
             return out
@@ -133,6 +154,8 @@ class LinearModel:
             "sha256": {ARRAYS: _sha256(arrays), VOCAB: _sha256(vocab)},
             "info": dict(self.info),
         }
+        if self.encoder is not None:
+            manifest["encoder"] = dict(self.encoder)
         text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         _atomic(out / MANIFEST, text.encode("utf-8"))
         return out
@@ -155,7 +178,14 @@ class LinearModel:
                     "SHA-256 does not match manifest.json: the file was modified or truncated; "
                     "rebuild the model with `dunguard train`",
                 )
-        arrays = _read_arrays(d / ARRAYS, raw[ARRAYS])
+        encoder = manifest.get("encoder")
+        if encoder is not None and not isinstance(encoder, dict):
+            raise ModelError(d / MANIFEST, "'encoder' must be an object")
+        arrays = _read_arrays(d / ARRAYS, raw[ARRAYS], ("enc_coef",) if encoder else ())
+        if encoder is not None:
+            from dunguard.models.encoder import encoder_for
+
+            encoder_for(encoder, d / MANIFEST)  # the installed encoder must be the recorded one
         try:
             vocab = json.loads(raw[VOCAB].decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -192,6 +222,8 @@ class LinearModel:
                 coef=arrays["coef"],
                 intercept=arrays["intercept"],
                 info=manifest.get("info", {}),
+                encoder=encoder,
+                enc_coef=arrays.get("enc_coef"),
             )
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ModelError(d / MANIFEST, f"inconsistent model: {exc}") from None
@@ -201,12 +233,14 @@ def _npz_bytes(model: LinearModel) -> bytes:
     import io
 
     buf = io.BytesIO()
-    np.savez_compressed(
-        buf,
-        coef=model.coef.astype(np.float32),
-        intercept=model.intercept.astype(np.float32),
-        idf=model.vectorizer.idf.astype(np.float32),
-    )
+    arrays = {
+        "coef": model.coef.astype(np.float32),
+        "intercept": model.intercept.astype(np.float32),
+        "idf": model.vectorizer.idf.astype(np.float32),
+    }
+    if model.enc_coef is not None:
+        arrays["enc_coef"] = model.enc_coef.astype(np.float32)
+    np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]
     return buf.getvalue()
 
 
@@ -229,14 +263,16 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     return doc
 
 
-def _read_arrays(path: Path, raw: bytes) -> dict[str, FloatArray]:
+def _read_arrays(path: Path, raw: bytes, extra: Sequence[str] = ()) -> dict[str, FloatArray]:
     import io
 
     try:
         with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in ("coef", "intercept", "idf")}
-    except KeyError as exc:
-        raise ModelError(path, f"missing array {exc}") from None
+            names = ("coef", "intercept", "idf", *extra)
+            missing = [k for k in names if k not in npz.files]
+            if missing:
+                raise ModelError(path, f"missing array {missing[0]!r}")
+            arrays = {k: npz[k] for k in names}
     except (ValueError, OSError, zipfile.BadZipFile) as exc:
         raise ModelError(path, f"not a plain-array .npz file: {exc}") from None
     for key, arr in arrays.items():
@@ -246,6 +282,8 @@ def _read_arrays(path: Path, raw: bytes) -> dict[str, FloatArray]:
             raise ModelError(path, f"array {key!r} holds non-finite values")
     if arrays["coef"].ndim != 2 or arrays["intercept"].ndim != 1 or arrays["idf"].ndim != 1:
         raise ModelError(path, "coef must be 2-D, intercept and idf 1-D")
+    if "enc_coef" in arrays and arrays["enc_coef"].ndim != 2:
+        raise ModelError(path, "enc_coef must be 2-D")
     return arrays
 
 
