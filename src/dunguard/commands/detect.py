@@ -140,6 +140,12 @@ def _table(
     is_flag=True,
     help="Also run the shipped abuse.insult models (zh, en) as recognizers (opt-in).",
 )
+@click.option(
+    "--zh-model",
+    type=click.Choice(["insult-zh", "insult-zh-e5"]),
+    help="Which Chinese insult model --model runs (implies --model). insult-zh-e5 adds a "
+    "pretrained sentence encoder: more accurate, hundreds of times slower (encoder extra).",
+)
 def detect_cmd(
     text: str | None,
     input_path: str | None,
@@ -155,6 +161,7 @@ def detect_cmd(
     ui_lang: str,
     threshold: float | None,
     use_model: bool,
+    zh_model: str | None,
 ) -> None:
     """Detect abusive-collection violations in TEXT or in the messages of --input.
 
@@ -181,7 +188,10 @@ def detect_cmd(
         )
         fmt = fmt or "jsonl"
     detector = Detector(
-        preset=preset, threshold=threshold, rules=rule_files, recognizers=_models(use_model)
+        preset=preset,
+        threshold=threshold,
+        rules=rule_files,
+        recognizers=_models(use_model or bool(zh_model), zh_model),
     )
     results: list[dict[str, Any]] = []
     show = len(records) >= PROGRESS_MIN
@@ -210,12 +220,12 @@ def detect_cmd(
     write_output(out, body)
 
 
-def _models(use_model: bool) -> list[Recognizer]:
+def _models(use_model: bool, zh_model: str | None = None) -> list[Recognizer]:
     if not use_model:
         return []
     from dunguard.models.recognizer import model_recognizers
 
-    return list(model_recognizers())
+    return list(model_recognizers(models={"zh": zh_model} if zh_model else None))
 
 
 # ------------------------------------------------------------------------------ rules

@@ -10,7 +10,10 @@ import click
 
 from dunguard.evaluation import datasets
 from dunguard.evaluation.run import PREDICTORS, TASKS, evaluate, plot, render
+from dunguard.models.recognizer import INSULT_CHOICES, insult_model_for
 from dunguard.settings import PRESETS
+
+INSULT_NAMES = [n for names in INSULT_CHOICES.values() for n in names]
 
 _data_dir = click.option(
     "--data-dir",
@@ -31,6 +34,13 @@ _data_dir = click.option(
     help="model: the shipped model alone; rules: the default detector; both: detector + model.",
 )
 @click.option("--preset", type=click.Choice(sorted(PRESETS)), default="strict", show_default=True)
+@click.option(
+    "--model",
+    "model_name",
+    type=click.Choice(INSULT_NAMES),
+    help="The insult model to use for its language instead of the default (insult-zh, "
+    "insult-en); insult-zh-e5 adds a pretrained sentence encoder (needs the encoder extra).",
+)
 @click.option("--out", type=click.Path(dir_okay=False), help="Also write the report as JSON.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Draw a PNG.")
 @_data_dir
@@ -39,6 +49,7 @@ def eval_cmd(
     task: str,
     predictor: str,
     preset: str,
+    model_name: str | None,
     out: str | None,
     plot_path: str | None,
     data_dir: str | None,
@@ -49,10 +60,12 @@ def eval_cmd(
     \b
     dunguard eval cold:test
     dunguard eval cold:test --with rules
+    dunguard eval cold:test --model insult-zh-e5
     dunguard eval cfpb --task categories --with rules --out report.json --plot r.png
     """
+    models = {insult_model_for(model_name): model_name} if model_name else None
     data = datasets.load(dataset, data_dir)
-    report = evaluate(data, task=task, predictor=predictor, preset=preset)
+    report = evaluate(data, task=task, predictor=predictor, preset=preset, models=models)
     click.echo(render(report), nl=False)
     if out:
         Path(out).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", "utf-8")
@@ -77,8 +90,9 @@ def eval_cmd(
 def train_cmd(
     names: tuple[str, ...], out_dir: str | None, no_test: bool, data_dir: str | None
 ) -> None:
-    """Rebuild models from the shared data: insult-zh, insult-en, categories-en (or all).
-    Needs scikit-learn (pip install 'dunguard[train]'); fixed seeds.
+    """Rebuild models from the shared data: insult-zh, insult-en, categories-en,
+    insult-zh-e5 (or all). Needs scikit-learn (pip install 'dunguard[train]'), and
+    insult-zh-e5 the sentence encoder ('dunguard[encoder]'); fixed seeds.
     """
     from dunguard.errors import ConfigError
     from dunguard.models.builtin import data_dir as package_data

@@ -13,7 +13,7 @@ Tasks:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dunguard.detect.detector import Detector, detect_language
@@ -27,6 +27,7 @@ PREDICTORS = ("rules", "model", "both")
 #: are in-sample and say nothing about new text.
 IN_SAMPLE = {
     ("insult", "cold:train"): "insult-zh",
+    ("insult", "cold:dev"): "insult-zh",
     ("insult", "davidson"): "insult-en",
     ("insult", "davidson:train"): "insult-en",
     ("categories", "cfpb"): "categories-en",
@@ -41,12 +42,14 @@ def _langs(data: Dataset) -> list[str]:
     return ["en" if detect_language(t) == "en" else "zh" for t in data.texts]
 
 
-def _detector(preset: str, with_models: bool, langs: Sequence[str]) -> Detector:
+def _detector(
+    preset: str, with_models: bool, langs: Sequence[str], models: Mapping[str, str] | None = None
+) -> Detector:
     recognizers = []
     if with_models:
         from dunguard.models.recognizer import model_recognizers
 
-        recognizers = model_recognizers(sorted(set(langs)))
+        recognizers = model_recognizers(sorted(set(langs)), models)
     return Detector(preset=preset, recognizers=recognizers)
 
 
@@ -58,9 +61,13 @@ def _detect(det: Detector, data: Dataset, langs: Sequence[str]) -> list[list[Fin
     return out
 
 
-def insult_scores(data: Dataset, predictor: str, preset: str) -> tuple[list[float], float]:
-    """The insult score of every text and the threshold it is judged by."""
+def insult_scores(
+    data: Dataset, predictor: str, preset: str, models: Mapping[str, str] | None = None
+) -> tuple[list[float], float]:
+    """The insult score of every text and the threshold it is judged by (``models``:
+    language -> the insult model to use instead of the default)."""
     langs = _langs(data)
+    chosen = dict(models or {})
     if predictor == "model":
         from dunguard.models.features import prepare
         from dunguard.models.recognizer import insult_recognizer
@@ -68,19 +75,25 @@ def insult_scores(data: Dataset, predictor: str, preset: str) -> tuple[list[floa
         scores = [0.0] * len(data)
         for lang in sorted(set(langs)):
             idx = [i for i, g in enumerate(langs) if g == lang]
-            rec = insult_recognizer(lang)
+            rec = insult_recognizer(lang, chosen.get(lang))
             for i, s in zip(idx, rec.scores(prepare([data.texts[i] for i in idx])), strict=True):
                 scores[i] = s
         return scores, MODEL_THRESHOLD
-    det = _detector(preset, predictor == "both", langs)
+    det = _detector(preset, predictor == "both", langs, chosen)
     found = _detect(det, data, langs)
     scores = [max((f.score for f in fs if f.category.value == INSULT), default=0.0) for fs in found]
     return scores, det.threshold
 
 
 def evaluate(
-    data: Dataset, task: str = "insult", predictor: str = "model", preset: str = "strict"
+    data: Dataset,
+    task: str = "insult",
+    predictor: str = "model",
+    preset: str = "strict",
+    models: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
+    """Run ``predictor`` over ``data`` and report; ``models`` (language -> shipped insult
+    model, e.g. ``{"zh": "insult-zh-e5"}``) replaces a language's default insult model."""
     if task not in TASKS:
         raise ConfigError(f"unknown task {task!r}; choose one of: {', '.join(TASKS)}")
     if predictor not in PREDICTORS:
@@ -96,14 +109,20 @@ def evaluate(
         "predictor": predictor,
         "preset": None if predictor == "model" else preset,
     }
+    if models and task == "insult" and predictor != "rules":
+        head["models"] = dict(models)
     seen = IN_SAMPLE.get((task, data.name))
+    if seen and models and task == "insult":
+        from dunguard.models.recognizer import insult_model_for
+
+        seen = models.get(insult_model_for(seen), seen)
     if seen and predictor != "rules":
         head["warning"] = (
             f"in-sample: the {seen} model was trained on {data.name}; these figures say "
             "nothing about new text (see benchmarks/RESULTS.md for held-out figures)"
         )
     if task == "insult":
-        scores, threshold = insult_scores(data, predictor, preset)
+        scores, threshold = insult_scores(data, predictor, preset, models)
         gold = [INSULT if INSULT in labels else NONE for labels in data.labels]
         pred = [INSULT if s >= threshold else NONE for s in scores]
         report = classification_report(gold, pred, [NONE, INSULT])
@@ -149,6 +168,7 @@ def render(report: dict[str, Any]) -> str:
     lines += [
         f"{report['dataset']}: {report['n']} texts, task {report['task']}, "
         f"predictor {report['predictor']}"
+        + (f" [{', '.join(report['models'].values())}]" if report.get("models") else "")
         + (f" (preset {report['preset']})" if report.get("preset") else "")
         + (f", threshold {report['threshold']}" if "threshold" in report else ""),
         f"accuracy {report['accuracy']:.4f}   macro-F1 {report['macro_f1']:.4f}",

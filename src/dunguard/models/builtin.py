@@ -13,6 +13,8 @@ BUILTIN = {
     "insult-zh": "abuse.insult, Chinese; COLD (selected by held-out topic, reported on test)",
     "insult-en": "abuse.insult, English; Davidson et al. (hate + offensive vs neither)",
     "categories-en": "complaint narrative -> category; CFPB debt-collection narratives",
+    "insult-zh-e5": "abuse.insult, Chinese; insult-zh plus a pretrained sentence encoder "
+    "(multilingual-e5-small; needs the encoder extra; slow)",
 }
 
 

@@ -6,11 +6,15 @@
 
 The model scores the whole message; its probability is the candidate's score, so the preset
 thresholds (strict 0.6, evidence 0.35) decide what is reported, as for the rules.
+
+Each language has a default model (``INSULT_MODELS``); ``models={"zh": "insult-zh-e5"}`` picks
+another of that language, here the one with a pretrained sentence encoder (more accurate on
+COLD, much slower: see benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from dunguard.detect.lexicon import Hits
 from dunguard.detect.normalize import NormalizedText
@@ -23,6 +27,8 @@ from dunguard.models.linear import LinearModel
 from dunguard.taxonomy import Category, Severity
 
 INSULT_MODELS = {"zh": "insult-zh", "en": "insult-en"}
+#: Every shipped abuse.insult model, by language (the first is the default).
+INSULT_CHOICES = {"zh": ("insult-zh", "insult-zh-e5"), "en": ("insult-en",)}
 
 _SENTENCES = {
     "zh": "分类模型判断该消息含侮辱、辱骂或淫秽语言：“{quote}”",
@@ -122,14 +128,34 @@ class ModelRecognizer:
         return out
 
 
-def insult_recognizer(lang: str) -> ModelRecognizer:
-    """The shipped ``abuse.insult`` model for ``lang`` (zh or en) as a recognizer."""
+def insult_recognizer(lang: str, name: str | None = None) -> ModelRecognizer:
+    """The shipped ``abuse.insult`` model ``name`` (default: the language's default) for
+    ``lang`` (zh or en) as a recognizer."""
     if lang not in INSULT_MODELS:
         raise ConfigError(f"no insult model for {lang!r}; choose one of: zh, en")
-    model = load_builtin(INSULT_MODELS[lang])
+    name = name or INSULT_MODELS[lang]
+    if name not in INSULT_CHOICES[lang]:
+        raise ConfigError(
+            f"{name!r} is not an insult model for {lang}; choose one of: "
+            + ", ".join(INSULT_CHOICES[lang])
+        )
+    model = load_builtin(name)
     return ModelRecognizer(model, citations=_insult_citations(lang))
 
 
-def model_recognizers(langs: Iterable[str] = ("zh", "en")) -> list[ModelRecognizer]:
-    """The shipped model recognizers for ``langs``: pass them to ``Detector(recognizers=...)``."""
-    return [insult_recognizer(lang) for lang in langs]
+def model_recognizers(
+    langs: Iterable[str] = ("zh", "en"), models: Mapping[str, str] | None = None
+) -> list[ModelRecognizer]:
+    """The shipped model recognizers for ``langs`` (``models``: language -> the model to use
+    instead of the default): pass them to ``Detector(recognizers=...)``."""
+    chosen = dict(models or {})
+    return [insult_recognizer(lang, chosen.get(lang)) for lang in langs]
+
+
+def insult_model_for(name: str) -> str:
+    """The language of the shipped insult model ``name`` (a ConfigError for any other)."""
+    for lang, names in INSULT_CHOICES.items():
+        if name in names:
+            return lang
+    every = [n for names in INSULT_CHOICES.values() for n in names]
+    raise ConfigError(f"unknown insult model {name!r}; choose one of: {', '.join(every)}")
