@@ -269,3 +269,15 @@ def test_shipped_models_stay_within_25_mb() -> None:
 
     size = sum(p.stat().st_size for p in data_dir().rglob("*") if p.is_file())
     assert 0 < size <= 25 * 2**20
+
+
+def test_threads_take_turns_and_get_their_own_rows() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    base = default_encoder()
+    enc = Encoder(base.path, base.version)
+    texts = [f"第{i}条消息，请按时还款" for i in range(24)]
+    expected = Encoder(base.path, base.version).embed(texts)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda i: enc.embed(texts[i : i + 3]), range(0, 24, 3)))
+    assert np.allclose(np.vstack(got), expected, atol=1e-6)

@@ -102,6 +102,10 @@ def train_cmd(
     unknown = [n for n in todo if n not in TARGETS]
     if unknown:
         raise ConfigError(f"unknown model {unknown[0]!r}; choose from: all, {', '.join(TARGETS)}")
+    if "insult-zh-e5" in todo:  # fail before hours of training, not after
+        from dunguard.models.encoder import default_encoder
+
+        default_encoder()
     base = Path(out_dir) if out_dir else package_data()
     for name in todo:
         click.echo(f"training {name} -> {base / name}")

