@@ -99,6 +99,7 @@ def test_round_trip_gives_the_same_scores(tmp_path: Path) -> None:
     probe = prepare(["滚吧蠢货", "祝你快乐", "垃圾人渣"])
     assert np.array_equal(loaded.scores_prepared(probe), model.scores_prepared(probe))
     assert loaded.proba(probe, prepared=True).shape == (3, 2)
+    assert {f.stat().st_mode & 0o777 for f in (tmp_path / "m").iterdir()} == {0o644}
 
 
 def test_a_model_for_other_encoder_weights_is_refused(tmp_path: Path) -> None:

@@ -294,6 +294,7 @@ def _sha256(data: bytes) -> str:
 def _atomic(path: Path, data: bytes) -> bytes:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        os.fchmod(fd, 0o644)  # a model is package data: readable by all (mkstemp gives 0600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
