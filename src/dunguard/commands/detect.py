@@ -17,6 +17,7 @@ from dunguard.detect.recognizers import Recognizer
 from dunguard.detect.report import highlight, message_record, summary, ui_language
 from dunguard.detect.ruletest import check_examples
 from dunguard.errors import ConfigError
+from dunguard.models.recognizer import INSULT_CHOICES
 from dunguard.settings import PRESETS, check_lang
 from dunguard.taxonomy import TEXT_CATEGORIES, info
 
@@ -142,7 +143,7 @@ def _table(
 )
 @click.option(
     "--zh-model",
-    type=click.Choice(["insult-zh", "insult-zh-e5"]),
+    type=click.Choice(INSULT_CHOICES["zh"]),
     help="Which Chinese insult model --model runs (implies --model). insult-zh-e5 adds a "
     "pretrained sentence encoder: more accurate, hundreds of times slower (encoder extra).",
 )

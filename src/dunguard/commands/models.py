@@ -10,10 +10,8 @@ import click
 
 from dunguard.evaluation import datasets
 from dunguard.evaluation.run import PREDICTORS, TASKS, evaluate, plot, render
-from dunguard.models.recognizer import INSULT_CHOICES, insult_model_for
+from dunguard.models.recognizer import INSULT_NAMES, insult_model_for
 from dunguard.settings import PRESETS
-
-INSULT_NAMES = [n for names in INSULT_CHOICES.values() for n in names]
 
 _data_dir = click.option(
     "--data-dir",

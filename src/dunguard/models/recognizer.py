@@ -26,9 +26,10 @@ from dunguard.models.builtin import load_builtin
 from dunguard.models.linear import LinearModel
 from dunguard.taxonomy import Category, Severity
 
-INSULT_MODELS = {"zh": "insult-zh", "en": "insult-en"}
 #: Every shipped abuse.insult model, by language (the first is the default).
 INSULT_CHOICES = {"zh": ("insult-zh", "insult-zh-e5"), "en": ("insult-en",)}
+INSULT_MODELS = {lang: names[0] for lang, names in INSULT_CHOICES.items()}
+INSULT_NAMES = [name for names in INSULT_CHOICES.values() for name in names]
 
 _SENTENCES = {
     "zh": "分类模型判断该消息含侮辱、辱骂或淫秽语言：“{quote}”",
@@ -157,5 +158,4 @@ def insult_model_for(name: str) -> str:
     for lang, names in INSULT_CHOICES.items():
         if name in names:
             return lang
-    every = [n for names in INSULT_CHOICES.values() for n in names]
-    raise ConfigError(f"unknown insult model {name!r}; choose one of: {', '.join(every)}")
+    raise ConfigError(f"unknown insult model {name!r}; choose one of: {', '.join(INSULT_NAMES)}")
