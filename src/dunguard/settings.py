@@ -22,6 +22,8 @@ class DetectSettings:
     """Overrides the preset's threshold when given."""
     extra_packs: tuple[Path, ...] = field(default=())
     builtin_packs: bool = True
+    narrative: bool = False
+    """Also the narrative packs (complaint narratives: what a borrower reports)."""
 
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:

@@ -182,3 +182,43 @@ def test_none_has_its_own_window(tmp_path: Path) -> None:
     # "服务" is 12 characters before "上门": outside none_within (2), inside within (20).
     assert detector.detect("明天提供服务，我们的人会来你们那边再上门")
     assert detector.detect("明天我们的人会来你们那边看看再上门服务") == []
+
+
+# -- narrative packs (complaint narratives; may carry contact.* codes) -----------------------
+
+
+def test_a_narrative_pack_may_carry_contact_codes_a_message_pack_may_not() -> None:
+    doc = pack(category="contact.frequency")
+    with pytest.raises(RulePackError, match="only a pack with 'kind: narrative'"):
+        parse_pack(doc, "acme.yaml")
+    p = parse_pack({**doc, "kind": "narrative"}, "acme.yaml")
+    assert p.kind == "narrative" and p.rules[0].category.value == "contact.frequency"
+    assert parse_pack(pack(), "acme.yaml").kind == "message"
+    with pytest.raises(RulePackError, match="'kind' must be one of message, narrative"):
+        parse_pack({**doc, "kind": "sms"}, "acme.yaml")
+
+
+def test_only_a_narrative_detector_loads_a_narrative_pack(tmp_path: Path) -> None:
+    path = tmp_path / "acme.yaml"
+    path.write_text(
+        yaml.safe_dump({**pack(category="contact.frequency"), "kind": "narrative"}), "utf-8"
+    )
+    with pytest.raises(RulePackError, match=r"acme\.yaml: is a narrative pack"):
+        load_packs([path])
+    with pytest.raises(RulePackError, match="narrative pack"):
+        Detector(rules=[path])
+    names = [p.name for p in load_packs([path], narrative=True)]
+    assert names == ["zh", "en", "narrative-zh", "narrative-en", "acme"]
+    assert [p.name for p in load_packs()] == ["zh", "en"]
+
+
+def test_builtin_narrative_rules_are_documented_and_pass_their_examples() -> None:
+    det = Detector(preset="evidence", narrative=True)
+    narrative = [r for r in det.rules if r.pack.startswith("narrative-")]
+    assert {r.lang for r in narrative} == {"zh", "en"}
+    for rule in narrative:
+        assert rule.citations and rule.match and rule.no_match, rule.id
+        assert set(rule.explain) == {"zh", "en"}, rule.id
+    count, failures = check_examples(det, narrative)
+    assert count >= 2 * len(narrative)
+    assert [f.describe() for f in failures] == []

@@ -19,7 +19,7 @@ from dunguard.detect.ruletest import check_examples
 from dunguard.errors import ConfigError
 from dunguard.models.recognizer import INSULT_CHOICES
 from dunguard.settings import PRESETS, check_lang
-from dunguard.taxonomy import TEXT_CATEGORIES, info
+from dunguard.taxonomy import Category, info
 
 PROGRESS_MIN = 2000
 BATCH = 1024
@@ -238,13 +238,15 @@ def rules_group() -> None:
 
 
 def _detector(rule_files: tuple[str, ...]) -> Detector:
-    return Detector(preset="evidence", rules=rule_files)
+    """Every built-in rule: the message packs and the narrative packs (``dunguard
+    categorise``), plus the user's."""
+    return Detector(preset="evidence", rules=rule_files, narrative=True)
 
 
 @rules_group.command("list")
 @_rules
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Only rules for this language.")
-@click.option("--category", type=click.Choice([c.value for c in TEXT_CATEGORIES]))
+@click.option("--category", type=click.Choice([c.value for c in Category]))
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )

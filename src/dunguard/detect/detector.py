@@ -71,6 +71,8 @@ class Detector:
 
     ``preset`` is ``strict`` (precision first, the default) or ``evidence`` (recall first);
     ``rules`` adds rule packs from files; ``recognizers`` adds recognizers such as models.
+    ``narrative`` reads complaint narratives instead of messages: the narrative packs are
+    loaded besides the message packs, and their findings may carry ``contact.*`` codes.
     """
 
     def __init__(
@@ -81,15 +83,19 @@ class Detector:
         rules: Iterable[str | Path] = (),
         builtin: bool = True,
         recognizers: Iterable[Recognizer] = (),
+        narrative: bool = False,
     ) -> None:
         self.settings = DetectSettings(
             preset=preset,
             threshold=threshold,
             extra_packs=tuple(Path(p) for p in rules),
             builtin_packs=builtin,
+            narrative=narrative,
         )
         self.threshold = self.settings.effective_threshold
-        self.packs: tuple[Pack, ...] = load_packs(self.settings.extra_packs, builtin=builtin)
+        self.packs: tuple[Pack, ...] = load_packs(
+            self.settings.extra_packs, builtin=builtin, narrative=narrative
+        )
         self.rule_recognizer = RuleRecognizer(self.packs)
         self.recognizers: tuple[Recognizer, ...] = (self.rule_recognizer, *recognizers)
         # Recognizers with the batch hook are called once per batch in the batch path.

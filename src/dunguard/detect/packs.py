@@ -32,6 +32,17 @@ A pack is a mapping::
 Terms are folded like the text (traditional -> simplified, full-width -> half-width, lower
 case) so a pack may be written in either script. An English term ending in ``*`` matches as a
 prefix (``arrest*`` matches "arrested"); other English terms match whole words.
+
+A pack is of one of two kinds (top-level ``kind``):
+
+``message`` (the default)
+    rules for what a collector sends (SMS, chat, call transcripts); text categories only.
+``narrative``
+    rules for what a borrower *reports* in a complaint ("他们一天给我打几十个电话", "they
+    called my boss"). Besides the text categories they may give the ``contact.*`` codes that a
+    narrative describes. Only a narrative detector (``Detector(narrative=True)``, used by the
+    complaint categoriser) loads them; a message detector refuses them, so a contact code never
+    appears among a message's findings.
 """
 
 from __future__ import annotations
@@ -53,7 +64,11 @@ from dunguard.taxonomy import TAXONOMY, Category, Severity, category
 
 RULE_ID_RE = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+\.v[0-9]+$")
 BUILTIN_PACKS = ("zh", "en")
-_PACK_KEYS = {"pack", "lang", "version", "description", "negators", "citations", "rules"}
+"""The message packs every detector loads."""
+NARRATIVE_PACKS = ("narrative-zh", "narrative-en")
+"""The narrative packs a narrative detector loads besides the message packs."""
+KINDS = ("message", "narrative")
+_PACK_KEYS = {"pack", "lang", "kind", "version", "description", "negators", "citations", "rules"}
 _RULE_KEYS = {
     "id",
     "category",
@@ -143,6 +158,7 @@ class Pack:
     rules: tuple[Rule, ...]
     negators: tuple[str, ...] = field(default=())
     description: str = ""
+    kind: str = "message"
 
 
 class _Reader:
@@ -248,7 +264,13 @@ def _context(reader: _Reader, data: Any, entry: str) -> tuple[ContextRule, ...]:
 
 
 def _rule(
-    reader: _Reader, data: Any, pack: str, lang: str, cites: Mapping[str, Citation], index: int
+    reader: _Reader,
+    data: Any,
+    pack: str,
+    lang: str,
+    cites: Mapping[str, Citation],
+    index: int,
+    kind: str = "message",
 ) -> Rule:
     if not isinstance(data, dict):
         raise reader.fail("each rule must be a mapping", f"rules[{index}]")
@@ -264,9 +286,11 @@ def _rule(
     if unknown:
         raise reader.fail(f"unknown keys {sorted(unknown)}; allowed: {sorted(_RULE_KEYS)}", entry)
     cat = category(str(data.get("category")), reader.source, entry)
-    if not cat.is_text:
+    if not cat.is_text and kind != "narrative":
         raise reader.fail(
-            f"category {cat.value!r} is a contact-log category, not a text one", entry
+            f"category {cat.value!r} is a contact-log category, not a text one (only a pack "
+            "with 'kind: narrative' may report what a complaint describes with it)",
+            entry,
         )
     severity = TAXONOMY[cat].severity
     if "severity" in data:
@@ -341,11 +365,14 @@ def parse_pack(data: Any, source: str) -> Pack:
     lang = data.get("lang")
     if lang not in ("zh", "en"):
         raise reader.fail(f"'lang' must be 'zh' or 'en', got {lang!r}")
+    kind = data.get("kind", "message")
+    if kind not in KINDS:
+        raise reader.fail(f"'kind' must be one of {', '.join(KINDS)}, got {kind!r}")
     cites = _citations(reader, data.get("citations"))
     rules_raw = data.get("rules")
     if not isinstance(rules_raw, list) or not rules_raw:
         raise reader.fail("'rules' must be a non-empty list")
-    rules = [_rule(reader, r, name, lang, cites, i) for i, r in enumerate(rules_raw)]
+    rules = [_rule(reader, r, name, lang, cites, i, kind) for i, r in enumerate(rules_raw)]
     seen: set[str] = set()
     for rule in rules:
         if rule.id in seen:
@@ -359,6 +386,7 @@ def parse_pack(data: Any, source: str) -> Pack:
         rules=tuple(rules),
         negators=_fold_terms(reader.strings(data.get("negators"), "negators", "negators")),
         description=str(data.get("description") or ""),
+        kind=kind,
     )
 
 
@@ -394,18 +422,34 @@ def _parse_bytes(raw: bytes, source: str) -> Pack:
 
 @cache
 def builtin_pack(name: str) -> Pack:
-    if name not in BUILTIN_PACKS:
+    if name not in BUILTIN_PACKS + NARRATIVE_PACKS:
         raise RulePackError(
-            name, f"no built-in pack {name!r}; built-in packs: {', '.join(BUILTIN_PACKS)}"
+            name,
+            f"no built-in pack {name!r}; built-in packs: "
+            f"{', '.join(BUILTIN_PACKS + NARRATIVE_PACKS)}",
         )
     res = resources.files("dunguard.detect").joinpath(f"rules/{name}.yaml")
     return _parse_bytes(res.read_bytes(), f"dunguard/detect/rules/{name}.yaml")
 
 
-def load_packs(extra: Iterable[str | Path] = (), builtin: bool = True) -> tuple[Pack, ...]:
-    """The built-in packs (unless ``builtin`` is false) plus user packs; ids must be unique."""
-    packs = [builtin_pack(n) for n in BUILTIN_PACKS] if builtin else []
-    packs.extend(load_pack_file(p) for p in extra)
+def load_packs(
+    extra: Iterable[str | Path] = (), builtin: bool = True, narrative: bool = False
+) -> tuple[Pack, ...]:
+    """The built-in packs (unless ``builtin`` is false) plus user packs; ids must be unique.
+
+    ``narrative``: also the built-in narrative packs, and user packs may be of either kind;
+    otherwise a narrative pack is refused."""
+    names = BUILTIN_PACKS + (NARRATIVE_PACKS if narrative else ())
+    packs = [builtin_pack(n) for n in names] if builtin else []
+    for path in extra:
+        pack = load_pack_file(path)
+        if pack.kind == "narrative" and not narrative:
+            raise RulePackError(
+                pack.source,
+                "is a narrative pack (kind: narrative): it describes complaints, not messages; "
+                "use it with 'dunguard categorise --rules'",
+            )
+        packs.append(pack)
     owner: dict[str, str] = {}
     for pack in packs:
         for rule in pack.rules:
