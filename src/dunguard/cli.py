@@ -9,6 +9,7 @@ import click
 
 from dunguard import __version__
 from dunguard.commands.case import case_group
+from dunguard.commands.categorise import categorise_cmd
 from dunguard.commands.detect import detect_cmd, rules_group
 from dunguard.commands.ingest import ingest_cmd, scan_cmd, timeline_cmd
 from dunguard.commands.loan import loan_group
@@ -26,6 +27,7 @@ def cli() -> None:
 
 cli.add_command(detect_cmd)
 cli.add_command(rules_group)
+cli.add_command(categorise_cmd)
 cli.add_command(ingest_cmd)
 cli.add_command(scan_cmd)
 cli.add_command(timeline_cmd)

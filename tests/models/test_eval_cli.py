@@ -53,6 +53,29 @@ def test_eval_categories_with_rules(fixture_file: Path, tmp_path: Path) -> None:
     assert legal["support"] == 1 and legal["recall"] == 1.0
 
 
+NARRATIVES = [
+    {"text": "他们一天给我打了三十多个电话", "labels": ["contact.frequency"]},
+    {"text": "催收打电话给我老板，说我欠钱", "labels": ["disclosure.third_party"]},
+    {"text": "I told them to stop calling, they kept calling.", "labels": ["contact.after_cease"]},
+    {"text": "我想申请延期还款", "labels": []},
+]
+
+
+def test_eval_categories_reads_contact_codes_from_narratives(tmp_path: Path) -> None:
+    src = tmp_path / "narratives.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in NARRATIVES), "utf-8")
+    out = tmp_path / "report.json"
+    args = ["eval", str(src), "--task", "categories", "--with", "rules", "--out", str(out)]
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 0, res.output
+    rep = json.loads(out.read_text("utf-8"))
+    per = rep["multilabel"]["per_category"]
+    for code in ("contact.frequency", "disclosure.third_party", "contact.after_cease"):
+        assert per[code]["support"] == 1 and per[code]["recall"] == 1.0, code
+    assert rep["multilabel"]["exact_match"] == 1.0
+    assert rep["accuracy"] == 1.0 and rep["per_class"]["none"]["support"] == 1
+
+
 def test_bad_jsonl_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"text": "a", "labels": []}\n{"text": "b", "labels": ["no.such"]}\n')

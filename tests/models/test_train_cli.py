@@ -54,6 +54,14 @@ def test_train_categories_twice_identical(tmp_path: Path) -> None:
     b = LinearModel.load(tmp_path / "b" / "categories-en")
     assert np.array_equal(a.coef, b.coef) and a.vectorizer.words == b.vectorizer.words
     assert len(a.info["cross_validation"]["folds"]) == 5
+    # The categoriser is scored out of fold too: the rules, the fold models, both.
+    scored = a.info["cross_validation"]["categoriser"]
+    assert scored == b.info["cross_validation"]["categoriser"]
+    for source in ("rules", "model", "both"):
+        freq = scored[source]["per_category"]["contact.frequency"]
+        assert freq["support"] == 5 and scored[source]["n"] == 10, source
+    # Every CALLS narrative names a count or a rate, which the narrative rules read.
+    assert scored["rules"]["per_category"]["contact.frequency"]["recall"] >= 0.8
     assert a.classes == ("contact.frequency", "none")
     probe = ["they call me all day", "this debt is not mine"]
     assert a.proba(probe).argmax(axis=1).tolist() == [0, 1]

@@ -46,13 +46,6 @@ CFPB_MAP: dict[str, str] = {
     "Talked to a third-party about your debt": Category.DISCLOSURE_THIRD_PARTY.value,
 }
 
-#: The categories the rule-based detector reports for a contact code in a narrative.
-CONTACT_AS_TEXT = {
-    Category.CONTACT_FREQUENCY.value: Category.HARASSMENT.value,
-    Category.CONTACT_AFTER_CEASE.value: Category.HARASSMENT.value,
-    Category.CONTACT_QUIET_HOURS.value: Category.HARASSMENT.value,
-}
-
 DAVIDSON_CLASSES = ("hate", "offensive", "neither")
 COLD_CLASSES = ("safe", "offensive")
 DATASETS = ("cold", "davidson", "cfpb")

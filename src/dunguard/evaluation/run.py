@@ -18,7 +18,7 @@ from typing import Any
 
 from dunguard.detect.detector import Detector, detect_language
 from dunguard.errors import ConfigError
-from dunguard.evaluation.datasets import CONTACT_AS_TEXT, INSULT, NONE, Dataset
+from dunguard.evaluation.datasets import INSULT, NONE, Dataset
 from dunguard.evaluation.metrics import classification_report, multilabel_report, reliability
 from dunguard.findings import Finding
 
@@ -133,10 +133,11 @@ def evaluate(
 
 
 def _categories(data: Dataset, predictor: str, preset: str) -> dict[str, Any]:
-    if predictor == "model":
-        from dunguard.models.categorise import Categoriser
+    from dunguard.models.categorise import Categoriser
 
-        cat = Categoriser.builtin()
+    if predictor == "model":
+        cat = Categoriser(source="model")
+        assert cat.model is not None
         top = cat.top(data.texts)
         classes = sorted(set(cat.model.classes) | set(data.raw))
         gold1 = data.raw
@@ -146,19 +147,18 @@ def _categories(data: Dataset, predictor: str, preset: str) -> dict[str, Any]:
         pred_sets = [frozenset() if c == NONE else frozenset((c,)) for c in pred1]
         report["multilabel"] = multilabel_report(data.labels, pred_sets)
         return report
-    # The rules see messages, not logs: a contact code in the gold becomes the text category
-    # the rules report for it (harassment).
-    gold_sets = [frozenset(CONTACT_AS_TEXT.get(c, c) for c in labels) for labels in data.labels]
-    langs = _langs(data)
-    found = _detect(_detector(preset, predictor == "both", langs), data, langs)
-    pred_sets = [frozenset(f.category.value for f in fs) for fs in found]
-    gold1 = [min(g) if g else NONE for g in gold_sets]
-    pred1 = [max(fs, key=lambda f: f.score).category.value if fs else NONE for fs in found]
+    # The narrative rules (and, for both, the model): every category the categoriser reports
+    # for the text; the single-label view takes its best-scoring one.
+    cat = Categoriser(source=predictor, preset=preset)
+    found = cat.explain_many(data.texts, _langs(data))
+    pred_sets = [frozenset(c.category for c in cs) for cs in found]
+    gold1 = [min(g) if g else NONE for g in data.labels]
+    pred1 = [cs[0].category if cs else NONE for cs in found]
     classes = sorted(set(gold1) | set(pred1))
-    conf = [max((f.score for f in fs), default=0.0) for fs in found]
+    conf = [cs[0].score if cs else 0.0 for cs in found]
     report = classification_report(gold1, pred1, classes, conf)
-    report["calibration"]["of"] = "score of the top finding against its correctness"
-    report["multilabel"] = multilabel_report(gold_sets, pred_sets)
+    report["calibration"]["of"] = "score of the top category against its correctness"
+    report["multilabel"] = multilabel_report(data.labels, pred_sets)
     return report
 
 

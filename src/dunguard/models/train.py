@@ -28,7 +28,7 @@ import numpy as np
 
 from dunguard.errors import ConfigError
 from dunguard.evaluation import datasets
-from dunguard.evaluation.metrics import classification_report
+from dunguard.evaluation.metrics import classification_report, multilabel_report
 from dunguard.models.features import Csr, FeatureSpec, FloatArray, Vectorizer, prepare
 from dunguard.models.linear import LinearModel
 
@@ -585,8 +585,19 @@ def train_categories_en(
     texts = prepare(data.texts)
     classes = tuple(sorted(set(data.raw)))
     y = [classes.index(r) for r in data.raw]
+    from dunguard.models.categorise import Categoriser
+
     oof_pred: list[int] = [0] * len(y)
     oof_conf: list[float] = [0.0] * len(y)
+    # What the categoriser reports (multi-label), out of fold: the model's classes at the
+    # categoriser's threshold, the narrative rules (fitted on nothing, so scored once on all),
+    # and both together.
+    english = ["en"] * len(y)
+    oof_sets: dict[str, list[frozenset[str]]] = {
+        "rules": Categoriser(source="rules").categorise_many(data.texts, english),
+        "model": [frozenset()] * len(y),
+        "both": [frozenset()] * len(y),
+    }
     fold_rows: list[dict[str, Any]] = []
     for k, held in enumerate(_stratified_folds(y, folds)):
         hs = set(held)
@@ -595,12 +606,24 @@ def train_categories_en(
         pred, proba = _predict(m, [texts[i] for i in held])
         for i, p, pr in zip(held, pred, proba, strict=True):
             oof_pred[i], oof_conf[i] = p, float(pr.max())
+        held_raw = [data.texts[i] for i in held]
+        for source in ("model", "both"):
+            sets = Categoriser(m, source=source).categorise_many(held_raw, ["en"] * len(held))
+            for i, got in zip(held, sets, strict=True):
+                oof_sets[source][i] = got
         acc = _accuracy(pred, [y[i] for i in held])
         fold_rows.append({"fold": k, "n": len(held), "accuracy": round(acc, 4)})
         log(f"  fold {k}: {len(held)} narratives, accuracy {acc:.4f}")
     cv = classification_report(
         [classes[i] for i in y], [classes[i] for i in oof_pred], classes, oof_conf
     )
+    categorised = {src: multilabel_report(data.labels, sets) for src, sets in oof_sets.items()}
+    for src, rep in categorised.items():
+        frequent = {c: r for c, r in rep["per_category"].items() if r["support"] >= 10}
+        log(
+            f"  categoriser ({src}), out of fold: "
+            + "; ".join(f"{c} F1 {r['f1']:.3f}" for c, r in sorted(frequent.items()))
+        )
     model = fit("categories-en", "en", texts, y, classes, cfg)
     info = {
         "task": "categories",
@@ -612,6 +635,13 @@ def train_categories_en(
             "folds": fold_rows,
             "pooled": cv,
             "mean_accuracy": round(sum(f["accuracy"] for f in fold_rows) / len(fold_rows), 4),
+            "categoriser": {
+                "of": "every category the categoriser reports for a narrative (multi-label), "
+                "against its sub-issue's code; model: classes at probability >= "
+                "dunguard.models.categorise.MODEL_THRESHOLD, fitted without the fold; rules: the "
+                "narrative detector (evidence preset), fitted on nothing; both: the two together",
+                **categorised,
+            },
         },
         "seed": SEED,
     }

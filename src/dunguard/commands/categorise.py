@@ -1,0 +1,170 @@
+"""``dunguard categorise``: a thin shell over :class:`dunguard.models.categorise.Categoriser`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from dunguard.commands._output import write_output
+from dunguard.commands._progress import Progress
+from dunguard.commands.detect import BATCH, PROGRESS_MIN, _rules, _ui
+from dunguard.detect.batch import MessageRecord, read_messages
+from dunguard.detect.report import ui_language
+from dunguard.errors import ConfigError
+from dunguard.models.categorise import SOURCES, Categoriser, NarrativeCategory
+from dunguard.settings import check_lang
+from dunguard.taxonomy import info
+
+
+def _record(
+    rec: MessageRecord, lang: str, found: list[NarrativeCategory], ui: str | None
+) -> dict[str, Any]:
+    shown = ui_language(lang, ui)
+    cats = []
+    for c in found:
+        doc = c.to_dict(shown)
+        doc["category_name"] = info(c.category).name(shown)
+        cats.append(doc)
+    return {"id": rec.id, "lang": lang, "categories": cats}
+
+
+def _table(records: list[dict[str, Any]], texts: dict[str, str], ui: str | None) -> str:
+    lines: list[str] = []
+    for rec in records:
+        lang = ui_language(rec["lang"], ui)
+        if len(records) > 1:
+            lines.append(f"# {rec['id']} ({rec['lang']})")
+        lines.append(texts[rec["id"]])
+        if not rec["categories"]:
+            lines.append(
+                "  (nothing abusive described)" if lang == "en" else "  （未描述违规催收行为）"
+            )
+        for i, c in enumerate(rec["categories"], 1):
+            lines.append(
+                f"  [{i}] {c['category_name']} ({c['category']})  score {c['score']:.2f}"
+                f"  from {c['source']}"
+            )
+            if "rule" in c:
+                lines.append(f"      rule: {c['rule']}   quote: {c.get('quote', '')}")
+                lines.append(f"      {c['explanation']}")
+        lines.append("")
+    if len(records) > 1:
+        counts: dict[str, int] = {}
+        for rec in records:
+            for c in rec["categories"]:
+                counts[c["category"]] = counts.get(c["category"], 0) + 1
+        flagged = sum(1 for r in records if r["categories"])
+        lines.append(f"{len(records)} narratives, {flagged} describe abusive collection")
+        for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"  {n:6d}  {code}  {info(code).zh} / {info(code).en}")
+    return "\n".join(lines) + "\n"
+
+
+@click.command("categorise")
+@click.argument("text", required=False)
+@click.option(
+    "--input",
+    "-i",
+    "input_path",
+    help="Read narratives from FILE (.jsonl, .txt, .csv) or - for stdin.",
+)
+@click.option(
+    "--input-format", type=click.Choice(["jsonl", "txt", "csv"]), help="Override the input format."
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["table", "json", "jsonl"]),
+    default=None,
+    help="Output format (default: table for one text, jsonl for a file).",
+)
+@click.option(
+    "--with",
+    "source",
+    type=click.Choice(SOURCES),
+    default="both",
+    show_default=True,
+    help="rules: the narrative and message rules; model: the CFPB model (English only); "
+    "both: the two together.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["auto", "zh", "en"]),
+    default="auto",
+    show_default=True,
+    help="Language of the narratives (auto: detect per narrative).",
+)
+@_rules
+@click.option(
+    "--text-column", default="text", show_default=True, help="CSV column with the narrative."
+)
+@click.option(
+    "--id-column", default=None, help="CSV column with the id (default: id, else the line)."
+)
+@click.option(
+    "--encoding", default="utf-8", show_default=True, help="Input encoding, e.g. gb18030."
+)
+@click.option(
+    "--out", "-o", type=click.Path(dir_okay=False), help="Write the output to FILE (atomically)."
+)
+@_ui
+def categorise_cmd(
+    text: str | None,
+    input_path: str | None,
+    input_format: str | None,
+    fmt: str | None,
+    source: str,
+    lang: str,
+    rule_files: tuple[str, ...],
+    text_column: str,
+    id_column: str | None,
+    encoding: str,
+    out: str | None,
+    ui_lang: str,
+) -> None:
+    """Sort complaint narratives (what a borrower reports) into the taxonomy's categories and
+    the contact.* codes they describe.
+
+    \b
+    dunguard categorise "他们一天给我打几十个电话，还打给我老板"
+    dunguard categorise "They call me 20 times a day and called my boss"
+    dunguard categorise --input complaints.csv --text-column narrative --format jsonl
+    """
+    if (text is None) == (input_path is None):
+        raise ConfigError("give either a TEXT argument or --input FILE (use - for stdin)")
+    forced = check_lang(lang)
+    ui = None if ui_lang == "auto" else ui_lang
+    if text is not None:
+        records = [MessageRecord("1", text)]
+        fmt = fmt or "table"
+    else:
+        assert input_path is not None
+        records = read_messages(
+            input_path,
+            fmt=input_format,
+            text_column=text_column,
+            id_column=id_column,
+            encoding=encoding,
+        )
+        fmt = fmt or "jsonl"
+    cat = Categoriser(source=source, rules=rule_files)
+    results: list[dict[str, Any]] = []
+    with Progress(len(records), "categorise", enabled=len(records) >= PROGRESS_MIN) as progress:
+        for at in range(0, len(records), BATCH):
+            chunk = records[at : at + BATCH]
+            langs = cat.languages([r.text for r in chunk], [r.lang or forced for r in chunk])
+            found = cat.explain_many([r.text for r in chunk], langs)
+            for rec, got, lg in zip(chunk, found, langs, strict=True):
+                results.append(_record(rec, lg, got, ui))
+            progress.advance(len(chunk))
+    if fmt == "jsonl":
+        body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results)
+    elif fmt == "json":
+        body = json.dumps({"source": source, "narratives": results}, ensure_ascii=False, indent=2)
+        body += "\n"
+    else:
+        body = _table(results, {r.id: r.text for r in records}, ui)
+    write_output(out, body)
