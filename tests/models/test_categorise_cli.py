@@ -72,7 +72,7 @@ def test_a_gbk_csv_needs_its_encoding(tmp_path: Path) -> None:
     )  # fmt: skip
     assert good.returncode == 0, good.stderr
     doc = json.loads(good.stdout)
-    assert doc["source"] == "both"
+    assert doc["source"] == "both" and doc["preset"] == "evidence"
     [rec] = doc["narratives"]
     assert rec["id"] == "A1" and rec["categories"][0]["category"] == "disclosure.third_party"
 
@@ -83,6 +83,10 @@ def test_model_only_and_bad_arguments() -> None:
     [rec] = [json.loads(line) for line in out.stdout.splitlines()]
     assert rec["categories"][0]["category"] == "contact.frequency"
     assert all(c["source"] == "model" and "rule" not in c for c in rec["categories"])
+    # The preset moves the rules' threshold: a bare "legal action" (0.5) only with evidence.
+    text = "The rep said I could face legal action."
+    assert "threat.false_legal" in run(text, "--format", "jsonl").stdout
+    assert "threat.false_legal" not in run(text, "--preset", "strict", "-f", "jsonl").stdout
     none = run()
     assert none.returncode != 0 and "give either a TEXT argument or --input" in none.stderr
     missing = run("--input", "/no/such/file.jsonl")

@@ -14,7 +14,7 @@ from dunguard.detect.batch import MessageRecord, read_messages
 from dunguard.detect.report import ui_language
 from dunguard.errors import ConfigError
 from dunguard.models.categorise import SOURCES, Categoriser, NarrativeCategory
-from dunguard.settings import check_lang
+from dunguard.settings import PRESETS, check_lang
 from dunguard.taxonomy import info
 
 
@@ -91,6 +91,14 @@ def _table(records: list[dict[str, Any]], texts: dict[str, str], ui: str | None)
     "both: the two together.",
 )
 @click.option(
+    "--preset",
+    type=click.Choice(sorted(PRESETS)),
+    default="evidence",
+    show_default=True,
+    help="The rules' threshold: evidence (recall first: find all a complaint describes) or "
+    "strict (precision first).",
+)
+@click.option(
     "--lang",
     type=click.Choice(["auto", "zh", "en"]),
     default="auto",
@@ -117,6 +125,7 @@ def categorise_cmd(
     input_format: str | None,
     fmt: str | None,
     source: str,
+    preset: str,
     lang: str,
     rule_files: tuple[str, ...],
     text_column: str,
@@ -150,7 +159,7 @@ def categorise_cmd(
             encoding=encoding,
         )
         fmt = fmt or "jsonl"
-    cat = Categoriser(source=source, rules=rule_files)
+    cat = Categoriser(source=source, rules=rule_files, preset=preset)
     results: list[dict[str, Any]] = []
     with Progress(len(records), "categorise", enabled=len(records) >= PROGRESS_MIN) as progress:
         for at in range(0, len(records), BATCH):
@@ -163,8 +172,8 @@ def categorise_cmd(
     if fmt == "jsonl":
         body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results)
     elif fmt == "json":
-        body = json.dumps({"source": source, "narratives": results}, ensure_ascii=False, indent=2)
-        body += "\n"
+        doc = {"source": source, "preset": preset, "narratives": results}
+        body = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     else:
         body = _table(results, {r.id: r.text for r in records}, ui)
     write_output(out, body)
