@@ -9,10 +9,10 @@ import click
 
 from dunguard.commands._output import write_output
 from dunguard.commands._progress import Progress
+from dunguard.commands._texts import read_texts, text_input
 from dunguard.commands.detect import BATCH, PROGRESS_MIN, _rules, _ui
-from dunguard.detect.batch import MessageRecord, read_messages
+from dunguard.detect.batch import MessageRecord
 from dunguard.detect.report import ui_language
-from dunguard.errors import ConfigError
 from dunguard.models.categorise import SOURCES, Categoriser, NarrativeCategory
 from dunguard.settings import PRESETS, check_lang
 from dunguard.taxonomy import info
@@ -63,24 +63,7 @@ def _table(records: list[dict[str, Any]], texts: dict[str, str], ui: str | None)
 
 
 @click.command("categorise")
-@click.argument("text", required=False)
-@click.option(
-    "--input",
-    "-i",
-    "input_path",
-    help="Read narratives from FILE (.jsonl, .txt, .csv) or - for stdin.",
-)
-@click.option(
-    "--input-format", type=click.Choice(["jsonl", "txt", "csv"]), help="Override the input format."
-)
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["table", "json", "jsonl"]),
-    default=None,
-    help="Output format (default: table for one text, jsonl for a file).",
-)
+@text_input("narratives")
 @click.option(
     "--with",
     "source",
@@ -106,18 +89,6 @@ def _table(records: list[dict[str, Any]], texts: dict[str, str], ui: str | None)
     help="Language of the narratives (auto: detect per narrative).",
 )
 @_rules
-@click.option(
-    "--text-column", default="text", show_default=True, help="CSV column with the narrative."
-)
-@click.option(
-    "--id-column", default=None, help="CSV column with the id (default: id, else the line)."
-)
-@click.option(
-    "--encoding", default="utf-8", show_default=True, help="Input encoding, e.g. gb18030."
-)
-@click.option(
-    "--out", "-o", type=click.Path(dir_okay=False), help="Write the output to FILE (atomically)."
-)
 @_ui
 def categorise_cmd(
     text: str | None,
@@ -142,23 +113,9 @@ def categorise_cmd(
     dunguard categorise "They call me 20 times a day and called my boss"
     dunguard categorise --input complaints.csv --text-column narrative --format jsonl
     """
-    if (text is None) == (input_path is None):
-        raise ConfigError("give either a TEXT argument or --input FILE (use - for stdin)")
+    records, fmt = read_texts(text, input_path, input_format, fmt, text_column, id_column, encoding)
     forced = check_lang(lang)
     ui = None if ui_lang == "auto" else ui_lang
-    if text is not None:
-        records = [MessageRecord("1", text)]
-        fmt = fmt or "table"
-    else:
-        assert input_path is not None
-        records = read_messages(
-            input_path,
-            fmt=input_format,
-            text_column=text_column,
-            id_column=id_column,
-            encoding=encoding,
-        )
-        fmt = fmt or "jsonl"
     cat = Categoriser(source=source, rules=rule_files, preset=preset)
     results: list[dict[str, Any]] = []
     with Progress(len(records), "categorise", enabled=len(records) >= PROGRESS_MIN) as progress:

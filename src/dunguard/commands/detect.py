@@ -10,7 +10,7 @@ import click
 
 from dunguard.commands._output import write_output
 from dunguard.commands._progress import Progress
-from dunguard.detect.batch import MessageRecord, read_messages
+from dunguard.commands._texts import read_texts, text_input
 from dunguard.detect.detector import Detector
 from dunguard.detect.packs import Rule, load_pack_file
 from dunguard.detect.recognizers import Recognizer
@@ -92,24 +92,7 @@ def _table(
 
 
 @click.command("detect")
-@click.argument("text", required=False)
-@click.option(
-    "--input",
-    "-i",
-    "input_path",
-    help="Read messages from FILE (.jsonl, .txt, .csv) or - for stdin.",
-)
-@click.option(
-    "--input-format", type=click.Choice(["jsonl", "txt", "csv"]), help="Override the input format."
-)
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["table", "json", "jsonl"]),
-    default=None,
-    help="Output format (default: table for one text, jsonl for a file).",
-)
+@text_input("messages")
 @_preset
 @click.option(
     "--lang",
@@ -119,18 +102,6 @@ def _table(
     help="Language of the messages (auto: detect per message).",
 )
 @_rules
-@click.option(
-    "--text-column", default="text", show_default=True, help="CSV column with the message text."
-)
-@click.option(
-    "--id-column", default=None, help="CSV column with the message id (default: id, else the line)."
-)
-@click.option(
-    "--encoding", default="utf-8", show_default=True, help="Input encoding, e.g. gb18030."
-)
-@click.option(
-    "--out", "-o", type=click.Path(dir_okay=False), help="Write the output to FILE (atomically)."
-)
 @_ui
 @click.option(
     "--threshold", type=click.FloatRange(0, 1), help="Override the preset's score threshold."
@@ -171,23 +142,9 @@ def detect_cmd(
     dunguard detect --input messages.jsonl --format jsonl
     cat messages.txt | dunguard detect --input - --preset evidence
     """
-    if (text is None) == (input_path is None):
-        raise ConfigError("give either a TEXT argument or --input FILE (use - for stdin)")
+    records, fmt = read_texts(text, input_path, input_format, fmt, text_column, id_column, encoding)
     msg_lang = check_lang(lang)
     ui = None if ui_lang == "auto" else ui_lang
-    if text is not None:
-        records = [MessageRecord("1", text)]
-        fmt = fmt or "table"
-    else:
-        assert input_path is not None
-        records = read_messages(
-            input_path,
-            fmt=input_format,
-            text_column=text_column,
-            id_column=id_column,
-            encoding=encoding,
-        )
-        fmt = fmt or "jsonl"
     detector = Detector(
         preset=preset,
         threshold=threshold,
