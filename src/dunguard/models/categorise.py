@@ -27,6 +27,7 @@ from functools import cache
 from pathlib import Path
 
 from dunguard.detect.detector import Detector, detect_language
+from dunguard.errors import ConfigError
 from dunguard.evaluation.datasets import NONE
 from dunguard.findings import Finding
 from dunguard.models.builtin import load_builtin
@@ -83,14 +84,12 @@ class Categoriser:
         preset: str = "evidence",
     ) -> None:
         if source not in SOURCES:
-            from dunguard.errors import ConfigError
-
             raise ConfigError(f"unknown source {source!r}; choose one of: {', '.join(SOURCES)}")
         extra = tuple(rules)
         self.source = source
-        self.model = model if model is not None or source == "rules" else None
-        if self.model is None and source != "rules":
-            self.model = load_builtin("categories-en")
+        self.model: LinearModel | None = None
+        if source != "rules":
+            self.model = model if model is not None else load_builtin("categories-en")
         self.detector: Detector | None = None
         if source != "model":
             self.detector = (
@@ -116,8 +115,6 @@ class Categoriser:
 
     def _model(self) -> LinearModel:
         if self.model is None:
-            from dunguard.errors import ConfigError
-
             raise ConfigError("this categoriser reads with the rules only (source 'rules')")
         return self.model
 
@@ -137,7 +134,7 @@ class Categoriser:
                     code = f.category.value
                     if code not in slot or f.score > slot[code].score:
                         slot[code] = NarrativeCategory(code, f.score, "rules", f)
-        if self.model is not None and self.source != "rules":
+        if self.model is not None:
             en = [i for i, lang in enumerate(found) if lang == "en"]
             if en:
                 proba = self.model.proba(prepare([texts[i] for i in en]), prepared=True)
