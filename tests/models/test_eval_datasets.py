@@ -77,3 +77,16 @@ def test_load_spec() -> None:
         datasets.load("cold:nope", "/nonexistent")
     with pytest.raises(ConfigError, match="unknown data set"):
         datasets.load("imagenet")
+
+
+@pytest.mark.parametrize(("lang", "n"), [("zh", 60), ("en", 40)])
+def test_the_held_out_narratives_load_as_labelled_sets(lang: str, n: int) -> None:
+    path = Path(__file__).parent / "data" / f"narratives-{lang}-heldout.jsonl"
+    d = datasets.jsonl(path, lang)
+    assert len(d) == n and d.lang == lang
+    assert sum(1 for labels in d.labels if not labels) >= 10
+    counts: dict[str, int] = {}
+    for labels in d.labels:
+        for code in labels:
+            counts[code] = counts.get(code, 0) + 1
+    assert len(counts) == 16 and min(counts.values()) >= 2, counts
