@@ -219,6 +219,10 @@ def _detect(world: World, role: str) -> dict[str, Any]:
     return {"json": {"texts": ["再不还钱就让你坐牢"]}}
 
 
+def _categorise(world: World, role: str) -> dict[str, Any]:
+    return {"json": {"texts": ["他们一天给我打几十个电话"]}}
+
+
 def _gate(world: World, role: str) -> dict[str, Any]:
     return {
         "json": {
@@ -333,6 +337,7 @@ MATRIX: dict[tuple[str, str], list[Probe]] = {
         Probe("/api/v1/cases/{case_id}/verify", expect(401, 403, 403, 403, 403, 403, 200))
     ],
     ("POST", "/api/v1/detect"): [Probe("/api/v1/detect", PUBLIC_READ, _detect)],
+    ("POST", "/api/v1/categorise"): [Probe("/api/v1/categorise", PUBLIC_READ, _categorise)],
     ("POST", "/api/v1/gate"): [Probe("/api/v1/gate", PUBLIC_READ, _gate)],
     ("GET", "/api/v1/stats/cases"): [Probe("/api/v1/stats/cases", PUBLIC_READ)],
     ("GET", "/api/v1/stats/response-times"): [Probe("/api/v1/stats/response-times", PUBLIC_READ)],

@@ -258,6 +258,41 @@ class DetectOut(BaseModel):
     results: list[DetectResult]
 
 
+class CategoriseIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"texts": ["他们一天给我打几十个电话，还打给我老板", "They called my boss."]}
+            ]
+        }
+    )
+
+    texts: list[Annotated[str, Field(max_length=20_000)]] = Field(max_length=1000)
+    lang: Literal["auto", "zh", "en"] = "auto"
+    preset: Literal["strict", "evidence"] = "evidence"
+    source: Literal["rules", "model", "both"] = "both"
+
+
+class CategoryOut(BaseModel):
+    category: str
+    category_name: str
+    score: float
+    source: Literal["rules", "model"]
+    rule: str | None = None
+    quote: str | None = None
+    explanation: str | None = None
+
+
+class CategoriseResult(BaseModel):
+    index: int
+    lang: Literal["zh", "en"]
+    categories: list[CategoryOut]
+
+
+class CategoriseOut(BaseModel):
+    results: list[CategoriseResult]
+
+
 class GateEventIn(BaseModel):
     """One row of the contact log so far (the columns of ``ContactEvent``)."""
 

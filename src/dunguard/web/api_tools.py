@@ -1,5 +1,6 @@
-"""The detector and the contact gate for platforms' systems: ``POST /detect`` and
-``POST /gate``. Any signed-in caller may use them; nothing is stored."""
+"""The detector, the complaint categoriser and the contact gate for platforms' and
+regulators' systems: ``POST /detect``, ``POST /categorise`` and ``POST /gate``. Any signed-in
+caller may use them; nothing is stored."""
 
 from __future__ import annotations
 
@@ -7,9 +8,15 @@ from functools import lru_cache
 
 from fastapi import APIRouter, Depends
 
+from dunguard.models.categorise import NarrativeCategory
 from dunguard.policy import Gate, Pack, load_pack, log_from_records
+from dunguard.taxonomy import info
 from dunguard.web.api_common import bearer, errors
 from dunguard.web.api_models import (
+    CategoriseIn,
+    CategoriseOut,
+    CategoriseResult,
+    CategoryOut,
     DetectIn,
     DetectOut,
     DetectResult,
@@ -47,6 +54,41 @@ def detect(body: DetectIn, user: CurrentUser, ctx: Ctx) -> DetectOut:
             DetectResult(index=i, findings=[f.to_dict() for f in findings])
             for i, findings in enumerate(found)
         ]
+    )
+
+
+@router.post(
+    "/categorise",
+    response_model=CategoriseOut,
+    responses=errors(400, 401),
+    summary="Categories and contact codes that up to 1,000 complaint narratives describe",
+)
+def categorise(body: CategoriseIn, user: CurrentUser, ctx: Ctx) -> CategoriseOut:
+    cat = ctx.categoriser(body.source, body.preset)
+    given = None if body.lang == "auto" else body.lang
+    langs = cat.languages(body.texts, [given] * len(body.texts))
+    found = cat.explain_many(body.texts, langs) if body.texts else []
+    results = [
+        CategoriseResult(
+            index=i,
+            lang="en" if lang == "en" else "zh",
+            categories=[_category(c, lang) for c in cats],
+        )
+        for i, (lang, cats) in enumerate(zip(langs, found, strict=True))
+    ]
+    return CategoriseOut(results=results)
+
+
+def _category(c: NarrativeCategory, lang: str) -> CategoryOut:
+    f = c.finding
+    return CategoryOut(
+        category=c.category,
+        category_name=info(c.category).name(lang),
+        score=round(c.score, 4),
+        source="model" if c.source == "model" else "rules",
+        rule=f.rule if f else None,
+        quote=getattr(f.evidence, "quote", None) if f else None,
+        explanation=f.explanation.sentence(lang) if f else None,
     )
 
 

@@ -31,6 +31,7 @@ from dunguard.cases.exceptions import (
 from dunguard.cases.service import CaseService, open_engine
 from dunguard.detect.detector import Detector
 from dunguard.errors import DunguardError
+from dunguard.models.categorise import Categoriser
 from dunguard.web.accounts import AccountExists, Accounts, AuthFailed, LoginPolicy, TooManyAttempts
 from dunguard.web.settings import WebSettings
 
@@ -63,7 +64,8 @@ SECURITY_HEADERS = {
 @dataclass
 class AppContext:
     """What the routes share: settings, database engine, case service and accounts, the
-    clock they all read, and the detectors (built once per preset, on first use)."""
+    clock they all read, and the detectors and complaint categorisers (built once per preset,
+    on first use)."""
 
     settings: WebSettings
     engine: Engine
@@ -72,6 +74,7 @@ class AppContext:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     _detectors: dict[str, Detector] = field(default_factory=dict, repr=False)
     _detector_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _categorisers: dict[tuple[str, str], Categoriser] = field(default_factory=dict, repr=False)
 
     def detector(self, preset: str = "strict") -> Detector:
         """The app's detector for ``preset``, loaded on first use and then shared."""
@@ -79,6 +82,16 @@ class AppContext:
             found = self._detectors.get(preset)
             if found is None:
                 found = self._detectors[preset] = Detector(preset=preset)
+            return found
+
+    def categoriser(self, source: str = "both", preset: str = "evidence") -> Categoriser:
+        """The app's complaint categoriser for ``source`` and ``preset``, built on first use
+        and then shared."""
+        with self._detector_lock:
+            found = self._categorisers.get((source, preset))
+            if found is None:
+                found = Categoriser(source=source, preset=preset)
+                self._categorisers[(source, preset)] = found
             return found
 
 
