@@ -79,9 +79,17 @@ def test_load_spec() -> None:
         datasets.load("imagenet")
 
 
-@pytest.mark.parametrize(("lang", "n"), [("zh", 60), ("en", 40)])
-def test_the_held_out_narratives_load_as_labelled_sets(lang: str, n: int) -> None:
-    path = Path(__file__).parent / "data" / f"narratives-{lang}-heldout.jsonl"
+NARRATIVE_SETS = [
+    ("tests/models/data/narratives-zh-heldout.jsonl", "zh", 60),
+    ("tests/models/data/narratives-en-heldout.jsonl", "en", 40),
+    ("benchmarks/data/narratives-zh-dev.jsonl", "zh", 80),
+    ("benchmarks/data/narratives-en-dev.jsonl", "en", 50),
+]
+
+
+@pytest.mark.parametrize(("name", "lang", "n"), NARRATIVE_SETS)
+def test_the_narrative_sets_load_as_labelled_sets(name: str, lang: str, n: int) -> None:
+    path = Path(__file__).resolve().parents[2] / name
     d = datasets.jsonl(path, lang)
     assert len(d) == n and d.lang == lang
     assert sum(1 for labels in d.labels if not labels) >= 10
