@@ -20,25 +20,19 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
-import time  # noqa: E402
+import sys  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dunguard import Detector  # noqa: E402
 from dunguard.evaluation import datasets  # noqa: E402
 from dunguard.models.categorise import Categoriser  # noqa: E402
+from timing import cpu_rate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT_ZH = ROOT / "tests" / "models" / "data" / "narratives-zh-heldout.jsonl"
-
-
-def _rate(fn: Callable[[], object], n: int, rounds: int) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        t = time.process_time()
-        fn()
-        best = min(best, time.process_time() - t)
-    return n / best
 
 
 def _repeat(texts: list[str], at_least: int) -> list[str]:
@@ -68,7 +62,7 @@ def main() -> None:
             "rules": lambda t=texts, g=langs: rules.explain_many(t, g),
             "both": lambda t=texts, g=langs: both.explain_many(t, g),
         }
-        rates = {k: _rate(fn, n, args.rounds) for k, fn in runs.items()}
+        rates = {k: cpu_rate(fn, n, args.rounds) for k, fn in runs.items()}
         out[name] = {
             "texts": n,
             "mean_chars": round(sum(map(len, texts)) / n),

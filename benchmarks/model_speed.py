@@ -27,7 +27,6 @@ import json  # noqa: E402
 import platform  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -37,15 +36,7 @@ from dunguard import Detector  # noqa: E402
 from dunguard.models.builtin import load_builtin  # noqa: E402
 from dunguard.models.features import prepare  # noqa: E402
 from dunguard.models.recognizer import insult_recognizer  # noqa: E402
-
-
-def _rate(fn: Callable[[], object], n: int, rounds: int) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        t = time.process_time()
-        fn()
-        best = min(best, time.process_time() - t)
-    return n / best
+from timing import cpu_rate  # noqa: E402
 
 
 def main() -> None:
@@ -65,22 +56,22 @@ def main() -> None:
 
         tfidf = TfidfVectorizer(analyzer="char", ngram_range=(1, 4), min_df=2)
         tfidf.fit([t for t, _ in cold_texts("train")])
-        rates["tfidf_baseline"] = _rate(lambda: tfidf.transform(texts), n, args.rounds)
+        rates["tfidf_baseline"] = cpu_rate(lambda: tfidf.transform(texts), n, args.rounds)
     except ImportError:
         print("scikit-learn missing: no TF-IDF baseline", file=sys.stderr)
-    rates["model_prepared"] = _rate(lambda: model.proba(prepared, prepared=True), n, args.rounds)
-    rates["model_raw"] = _rate(lambda: model.proba(texts), n, args.rounds)
+    rates["model_prepared"] = cpu_rate(lambda: model.proba(prepared, prepared=True), n, args.rounds)
+    rates["model_raw"] = cpu_rate(lambda: model.proba(texts), n, args.rounds)
     rules = Detector()
     both = Detector(recognizers=[insult_recognizer("zh")])
-    rates["detector_rules"] = _rate(lambda: rules.detect_many(texts), n, args.rounds)
-    rates["detector_rules_model"] = _rate(lambda: both.detect_many(texts), n, args.rounds)
+    rates["detector_rules"] = cpu_rate(lambda: rules.detect_many(texts), n, args.rounds)
+    rates["detector_rules_model"] = cpu_rate(lambda: both.detect_many(texts), n, args.rounds)
     e5_load_s = None
     try:
         t0 = time.perf_counter()
         e5 = load_builtin("insult-zh-e5")
         e5_load_s = round(time.perf_counter() - t0, 3)
         few = prepared[: args.e5_messages]
-        rates["e5_model_prepared"] = _rate(lambda: e5.proba(few, prepared=True), len(few), 1)
+        rates["e5_model_prepared"] = cpu_rate(lambda: e5.proba(few, prepared=True), len(few), 1)
     except Exception as exc:  # the encoder extra is optional
         print(f"insult-zh-e5 not measured: {exc}", file=sys.stderr)
     out = {
