@@ -22,12 +22,7 @@ def _record(
     rec: MessageRecord, lang: str, found: list[NarrativeCategory], ui: str | None
 ) -> dict[str, Any]:
     shown = ui_language(lang, ui)
-    cats = []
-    for c in found:
-        doc = c.to_dict(shown)
-        doc["category_name"] = info(c.category).name(shown)
-        cats.append(doc)
-    return {"id": rec.id, "lang": lang, "categories": cats}
+    return {"id": rec.id, "lang": lang, "categories": [c.to_dict(shown) for c in found]}
 
 
 def _table(records: list[dict[str, Any]], texts: dict[str, str], ui: str | None) -> str:

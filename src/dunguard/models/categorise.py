@@ -33,7 +33,7 @@ from dunguard.findings import Finding
 from dunguard.models.builtin import load_builtin
 from dunguard.models.features import prepare
 from dunguard.models.linear import LinearModel
-from dunguard.taxonomy import Category
+from dunguard.taxonomy import Category, info
 
 MODEL_THRESHOLD = 0.35
 """A model class other than ``none`` is reported from this probability on."""
@@ -52,6 +52,8 @@ class NarrativeCategory:
     """The best rule finding for the category: rule, quoted words, explanation."""
 
     def to_dict(self, lang: str = "en") -> dict[str, object]:
+        """The category as JSON: code, score, source, the rule, quote and explanation where a
+        rule found it, and the category's name in ``lang``."""
         doc: dict[str, object] = {
             "category": self.category,
             "score": round(self.score, 4),
@@ -64,6 +66,7 @@ class NarrativeCategory:
             if quote is not None:
                 doc["quote"] = quote
             doc["explanation"] = f.explanation.sentence(lang)
+        doc["category_name"] = info(self.category).name(lang)
         return doc
 
 

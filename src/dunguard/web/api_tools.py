@@ -8,9 +8,7 @@ from functools import lru_cache
 
 from fastapi import APIRouter, Depends
 
-from dunguard.models.categorise import NarrativeCategory
 from dunguard.policy import Gate, Pack, load_pack, log_from_records
-from dunguard.taxonomy import info
 from dunguard.web.api_common import bearer, errors
 from dunguard.web.api_models import (
     CategoriseIn,
@@ -72,24 +70,11 @@ def categorise(body: CategoriseIn, user: CurrentUser, ctx: Ctx) -> CategoriseOut
         CategoriseResult(
             index=i,
             lang="en" if lang == "en" else "zh",
-            categories=[_category(c, lang) for c in cats],
+            categories=[CategoryOut.model_validate(c.to_dict(lang)) for c in cats],
         )
         for i, (lang, cats) in enumerate(zip(langs, found, strict=True))
     ]
     return CategoriseOut(results=results)
-
-
-def _category(c: NarrativeCategory, lang: str) -> CategoryOut:
-    f = c.finding
-    return CategoryOut(
-        category=c.category,
-        category_name=info(c.category).name(lang),
-        score=round(c.score, 4),
-        source="model" if c.source == "model" else "rules",
-        rule=f.rule if f else None,
-        quote=getattr(f.evidence, "quote", None) if f else None,
-        explanation=f.explanation.sentence(lang) if f else None,
-    )
 
 
 @router.post(
