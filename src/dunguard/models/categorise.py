@@ -102,10 +102,6 @@ class Categoriser:
             )
         self.model_threshold = model_threshold
 
-    @classmethod
-    def builtin(cls) -> Categoriser:
-        return cls()
-
     # -- the model alone ----------------------------------------------------------------------
 
     def top(self, texts: Sequence[str]) -> list[tuple[str, float]]:
